@@ -1,0 +1,140 @@
+//! The command line: `quorum [run|console|check|map]`, each a thin call into the library.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::course::{self, Catalog};
+use crate::ids::Learner;
+use crate::store::Store;
+use crate::study::Study;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "quorum",
+    version,
+    about = "A Discord study companion for study groups"
+)]
+pub struct Cli {
+    /// Configuration file (default: ./config.toml when present, else built-in defaults).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Connect to Discord and serve the study group (needs DISCORD_TOKEN).
+    Run,
+    /// Try Quorum locally: type slash commands, read the replies.
+    Console {
+        /// Your name in the console; progress is kept per name.
+        #[arg(long, default_value = "learner")]
+        user: String,
+    },
+    /// Validate the course files and print a summary.
+    Check {
+        /// The course folder (default: the configured one).
+        #[arg(long, value_name = "DIR")]
+        course: Option<PathBuf>,
+    },
+}
+
+impl Cli {
+    pub async fn execute(self) -> anyhow::Result<()> {
+        let config = Config::load(self.config.as_deref())?;
+        match self.command {
+            Some(Command::Check { course }) => {
+                check(course.as_deref().unwrap_or(&config.course_dir))
+            }
+            Some(Command::Console { user }) => console(&config, &user).await,
+            Some(Command::Run) => run(&config).await,
+            None if config.token().is_some() => run(&config).await,
+            None => {
+                println!("{}", NO_TOKEN_HELP);
+                Ok(())
+            }
+        }
+    }
+}
+
+const NO_TOKEN_HELP: &str = "\
+Quorum needs a Discord bot token to go online.
+  Set it in the environment:  DISCORD_TOKEN=... quorum run
+  or in config.toml:          [discord] token = \"...\"  (see config.example.toml)
+
+No token yet? Try Quorum locally, no Discord needed:
+  quorum console";
+
+/// Validates the course and prints a one-screen summary; an error lists every problem.
+pub fn check(dir: &Path) -> anyhow::Result<()> {
+    let catalog = course::load_catalog(dir)?;
+    print!("{}", summarize(&catalog, dir));
+    Ok(())
+}
+
+fn summarize(catalog: &Catalog, dir: &Path) -> String {
+    let mut out = format!(
+        "{}: {} track(s), {} topics, {} quiz questions, all valid.\n",
+        dir.display(),
+        catalog.tracks.len(),
+        catalog.tracks.iter().map(|t| t.topics.len()).sum::<usize>(),
+        catalog.question_count()
+    );
+    for track in &catalog.tracks {
+        out.push_str(&format!(
+            "\n{} ({}): {}\n",
+            track.title, track.id, track.subject
+        ));
+        for section in &track.sections {
+            out.push_str(&format!(
+                "  {} ({} topics)\n",
+                section.title,
+                section.topics.len()
+            ));
+            for id in &section.topics {
+                if let Some(topic) = track.topic(id) {
+                    out.push_str(&format!(
+                        "    {:>2}. {:<58} {:<12} {} min, {} questions\n",
+                        topic.number,
+                        topic.title,
+                        topic.level.to_string(),
+                        topic.minutes,
+                        topic.quiz.len()
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+async fn open_study(config: &Config) -> anyhow::Result<Study> {
+    let catalog = course::load_catalog(&config.course_dir)?;
+    let store = Store::open(&config.database_url).await?;
+    Ok(Study::new(Arc::new(catalog), store, Arc::new(SystemClock)))
+}
+
+async fn console(config: &Config, user: &str) -> anyhow::Result<()> {
+    let study = open_study(config).await?;
+    let learner = Learner::local(user);
+    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    crate::console::run(&study, &learner, stdin, tokio::io::stdout())
+        .await
+        .context("console input/output failed")?;
+    study.store().close().await;
+    Ok(())
+}
+
+async fn run(config: &Config) -> anyhow::Result<()> {
+    if config.token().is_none() {
+        println!("{}", NO_TOKEN_HELP);
+        return Ok(());
+    }
+    anyhow::bail!("the Discord adapter is not built yet; try `quorum console`")
+}

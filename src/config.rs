@@ -1,0 +1,206 @@
+//! Settings from `config.toml` (optional) overridden by the environment. Checked once at start.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where progress is kept; the embedded SQLite file by default.
+    pub database_url: String,
+    /// The folder of tracks.
+    pub course_dir: PathBuf,
+    pub discord: DiscordConfig,
+    pub reviews: ReviewConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscordConfig {
+    pub token: Option<Secret>,
+    /// Register commands to this server only (instant, for testing a change).
+    pub dev_guild_id: Option<u64>,
+    /// Base URL that replaces discord.com for REST and the gateway lookup.
+    pub proxy: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewConfig {
+    /// The recall probability FSRS schedules reviews for.
+    pub desired_retention: f64,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        Self {
+            desired_retention: 0.9,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://quorum.db".into(),
+            course_dir: PathBuf::from("course"),
+            discord: DiscordConfig::default(),
+            reviews: ReviewConfig::default(),
+        }
+    }
+}
+
+/// A value that must never reach a log or a terminal.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Reads `explicit` (which must exist), else `config.toml` if present, else the defaults;
+    /// then applies `DISCORD_TOKEN`, `DATABASE_URL`, `QUORUM_COURSE_DIR`, `DISCORD_PROXY`.
+    pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut config = match explicit {
+            Some(path) => Self::from_file(path)?,
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+                Self::from_file(Path::new(DEFAULT_CONFIG_FILE))?
+            }
+            None => Self::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok());
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: describe_toml_error(text, &e),
+        })?;
+        if !(0.5..=0.99).contains(&config.reviews.desired_retention) {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: "reviews.desired_retention must be between 0.5 and 0.99".into(),
+            });
+        }
+        Ok(config)
+    }
+
+    /// Environment variables win over the file; empty ones are ignored.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+        let var = |name| var(name).filter(|v: &String| !v.trim().is_empty());
+        if let Some(token) = var("DISCORD_TOKEN") {
+            self.discord.token = Some(Secret::new(token.trim()));
+        }
+        if let Some(url) = var("DATABASE_URL") {
+            self.database_url = url;
+        }
+        if let Some(dir) = var("QUORUM_COURSE_DIR") {
+            self.course_dir = PathBuf::from(dir);
+        }
+        if let Some(proxy) = var("DISCORD_PROXY") {
+            self.discord.proxy = Some(proxy);
+        }
+    }
+
+    pub fn token(&self) -> Option<&Secret> {
+        self.discord
+            .token
+            .as_ref()
+            .filter(|t| !t.expose().trim().is_empty())
+    }
+}
+
+fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim();
+    match error.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelled_key_names_the_key_and_the_file() {
+        let error = Config::parse(
+            "database_url = \"sqlite://x.db\"\ncourse_dri = \"c\"\n",
+            Path::new("my.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("my.toml"), "{error}");
+        assert!(error.contains("course_dri"), "{error}");
+        assert!(error.contains("line 2"), "{error}");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        let mut config =
+            Config::parse("database_url = \"sqlite://file.db\"\n", Path::new("c.toml")).unwrap();
+        config.apply_env(|name| match name {
+            "DATABASE_URL" => Some("sqlite://env.db".into()),
+            "DISCORD_TOKEN" => Some("abc.def".into()),
+            _ => None,
+        });
+        assert_eq!(config.database_url, "sqlite://env.db");
+        assert_eq!(config.token().map(Secret::expose), Some("abc.def"));
+    }
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let mut config = Config::default();
+        config.discord.token = Some(Secret::new("super-secret-token"));
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("super-secret-token"), "{printed}");
+        assert!(printed.contains("redacted"));
+    }
+
+    #[test]
+    fn garbage_is_a_clear_error() {
+        let error = Config::parse("this is = = not toml", Path::new("c.toml")).unwrap_err();
+        assert!(error.to_string().starts_with("c.toml: line 1"), "{error}");
+    }
+}

@@ -1,0 +1,1 @@
+//! The skill-map picture (being written).

@@ -1,0 +1,12 @@
+//! Turning reply values into what people see: cards (an embed-shaped, Discord-free model that
+//! the console prints as text and the Discord adapter sends as an embed), progress bars and
+//! the skill-map picture.
+
+mod bar;
+mod card;
+pub mod map_picture;
+mod replies;
+
+pub use bar::progress_bar;
+pub use card::{Card, Field};
+pub use replies::*;

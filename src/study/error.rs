@@ -1,0 +1,32 @@
+use crate::course::TopicMiss;
+use crate::store::StoreError;
+
+/// Why a use case could not answer. The first variants are the learner's to fix; `Store` is
+/// ours, except `StoreError::Busy`, which a retry fixes.
+#[derive(Debug, thiserror::Error)]
+pub enum StudyError {
+    #[error("there is no topic called \"{}\"", .0.query)]
+    UnknownTopic(TopicMiss),
+    #[error("there is no track called \"{query}\"")]
+    UnknownTrack {
+        query: String,
+        available: Vec<String>,
+    },
+    #[error("no track is loaded")]
+    NoTrack,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl StudyError {
+    /// Whether the learner caused this and can fix it; everything else is logged as ours.
+    pub fn is_user_error(&self) -> bool {
+        !matches!(self, StudyError::Store(e) if !matches!(e, StoreError::Busy))
+    }
+}
+
+impl From<TopicMiss> for StudyError {
+    fn from(miss: TopicMiss) -> Self {
+        StudyError::UnknownTopic(miss)
+    }
+}

@@ -1,0 +1,95 @@
+//! Marking topics learned and unlearned.
+
+use std::sync::Arc;
+
+use super::map::{Progress, SkillMap};
+use super::{Study, StudyError};
+use crate::course::Topic;
+use crate::ids::Learner;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkChange {
+    Learned,
+    AlreadyLearned,
+    Unlearned,
+    WasNotLearned,
+}
+
+#[derive(Debug, Clone)]
+pub struct LearnReply {
+    pub topic: Arc<Topic>,
+    pub change: MarkChange,
+    /// The map after the change.
+    pub map: SkillMap,
+}
+
+impl LearnReply {
+    pub fn section_progress(&self) -> Option<(&str, Progress)> {
+        self.map
+            .section_of(&self.topic.id)
+            .map(|s| (s.title.as_str(), s.progress))
+    }
+
+    /// True when this very mark filled its section.
+    pub fn completed_section(&self) -> bool {
+        self.change == MarkChange::Learned
+            && self
+                .section_progress()
+                .is_some_and(|(_, progress)| progress.is_complete())
+    }
+
+    /// True when this very mark finished the whole track.
+    pub fn completed_track(&self) -> bool {
+        self.change == MarkChange::Learned && self.map.total.is_complete()
+    }
+}
+
+impl Study {
+    pub async fn learn(
+        &self,
+        learner: &Learner,
+        track: Option<&str>,
+        query: &str,
+    ) -> Result<LearnReply, StudyError> {
+        let track = self.track(track)?;
+        let topic = track.find_topic(query)?;
+        let outcome = self
+            .store()
+            .mark_learned(learner, &track.id, &topic.id, self.clock().now())
+            .await?;
+        let map = SkillMap::compute(track, &self.learned_set(learner.user, track).await?);
+        Ok(LearnReply {
+            topic: Arc::clone(topic),
+            change: if outcome.newly_learned {
+                MarkChange::Learned
+            } else {
+                MarkChange::AlreadyLearned
+            },
+            map,
+        })
+    }
+
+    pub async fn unlearn(
+        &self,
+        learner: &Learner,
+        track: Option<&str>,
+        query: &str,
+    ) -> Result<LearnReply, StudyError> {
+        let track = self.track(track)?;
+        let topic = track.find_topic(query)?;
+        let removed = self
+            .store()
+            .unmark_learned(learner.user, &track.id, &topic.id)
+            .await?;
+        let map = SkillMap::compute(track, &self.learned_set(learner.user, track).await?);
+        Ok(LearnReply {
+            topic: Arc::clone(topic),
+            change: if removed {
+                MarkChange::Unlearned
+            } else {
+                MarkChange::WasNotLearned
+            },
+            map,
+        })
+    }
+}

@@ -251,25 +251,24 @@ fn check_topic(file: &Parsed<RawTopic>, errors: &mut Vec<CourseError>) {
 
 /// Ids, aliases and numbers are how people name topics, so no two topics may share one.
 fn check_unique_ids(topics: &[Parsed<RawTopic>], errors: &mut Vec<CourseError>) {
-    let mut names: HashMap<String, &str> = HashMap::new();
-    for file in topics {
+    let mut names: HashMap<String, (usize, &str)> = HashMap::new();
+    for (index, file) in topics.iter().enumerate() {
         let t = &file.value;
         let owner = t.id.get_ref().as_str();
-        for (field, name) in
-            std::iter::once(("id", &t.id)).chain(t.aliases.iter().map(|a| ("aliases", a)))
-        {
+        let aliases = t.aliases.iter().map(|a| ("aliases", a));
+        for (field, name) in std::iter::once(("id", &t.id)).chain(aliases) {
             let key = name.get_ref().to_lowercase();
             match names.get(&key) {
-                Some(other) if *other == owner && field == "aliases" => {
+                Some((other, _)) if *other == index => {
                     errors.push(file.error(name, field, format!("`{key}` is listed twice")))
                 }
-                Some(other) => errors.push(file.error(
+                Some((_, other)) => errors.push(file.error(
                     name,
                     field,
                     format!("duplicate id: `{key}` already names topic `{other}`"),
                 )),
                 None => {
-                    names.insert(key, owner);
+                    names.insert(key, (index, owner));
                 }
             }
         }
@@ -325,8 +324,14 @@ fn check_requires(topics: &[Parsed<RawTopic>], errors: &mut Vec<CourseError>) {
             .chain(std::iter::once(&cycle[0]))
             .map(|&i| topics[i].value.id.get_ref().as_str())
             .collect();
+        let edge = first
+            .value
+            .requires
+            .iter()
+            .find(|r| r.get_ref() == path[1])
+            .unwrap_or(&first.value.id);
         errors.push(first.error(
-            &first.value.id,
+            edge,
             "requires",
             format!("the requirements form a cycle: {}", path.join(" -> ")),
         ));

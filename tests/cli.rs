@@ -1,0 +1,99 @@
+//! The `quorum` binary as a newcomer meets it: the console on stdin, `check`, and the advice
+//! printed when there is no token.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+/// The binary, run in an empty folder with no config file and no token.
+fn quorum(dir: &tempfile::TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_quorum"));
+    command
+        .current_dir(dir.path())
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DATABASE_URL")
+        .env("QUORUM_COURSE_DIR", format!("{FIXTURES}/sample"));
+    command
+}
+
+fn run_console(dir: &tempfile::TempDir, input: &str) -> String {
+    let mut child = quorum(dir)
+        .args(["console", "--user", "bea"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_console_keeps_progress_in_the_default_database_between_runs() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let first = run_console(&dir, "/learned alpha\n");
+    let second = run_console(&dir, "/map\n");
+
+    assert!(first.contains("Learned: 1 · Topic Alpha"), "{first}");
+    assert!(dir.path().join("quorum.db").exists());
+    assert!(second.contains("✅ ` 1` Topic Alpha"), "{second}");
+    assert!(second.contains("✨ ` 2` Topic Beta"), "{second}");
+}
+
+#[test]
+fn check_passes_the_sample_and_fails_a_broken_course_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = quorum(&dir)
+        .args(["check", "--course", &format!("{FIXTURES}/sample")])
+        .output()
+        .unwrap();
+    let bad = quorum(&dir)
+        .args(["check", "--course", &format!("{FIXTURES}/broken")])
+        .output()
+        .unwrap();
+
+    assert!(good.status.success());
+    assert!(String::from_utf8_lossy(&good.stdout).contains("5 topics, 15 quiz questions"));
+    assert!(!bad.status.success());
+    let errors = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        errors.contains("broken/cycle/topics/01-alpha.toml:6"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn without_a_token_quorum_explains_and_points_to_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = quorum(&dir).output().unwrap();
+
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("DISCORD_TOKEN"), "{text}");
+    assert!(text.contains("quorum console"), "{text}");
+}
+
+#[test]
+fn a_garbage_config_is_a_clear_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "datbase_url = 3\n").unwrap();
+
+    let output = quorum(&dir).arg("console").output().unwrap();
+
+    assert!(!output.status.success());
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        text.contains("config.toml: line 1: unknown field `datbase_url`"),
+        "{text}"
+    );
+    assert!(!text.contains("panicked"), "{text}");
+}

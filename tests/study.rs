@@ -1,0 +1,276 @@
+//! The Discord-free core against real SQLite files: the store keeps what it is told, the map
+//! computes the right states, and the console answers typed commands.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use quorum::clock::ManualClock;
+use quorum::course::{load_catalog, Catalog};
+use quorum::ids::{GuildId, Learner, UserId};
+use quorum::store::Store;
+use quorum::study::{MarkChange, SkillMap, Study, StudyError, TopicState};
+
+fn sample_catalog() -> Arc<Catalog> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample");
+    Arc::new(load_catalog(&dir).expect("sample is valid"))
+}
+
+fn database_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("quorum.db").display())
+}
+
+struct Fixture {
+    study: Study,
+    clock: ManualClock,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&database_url(&dir)).await.unwrap();
+    let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
+    Fixture {
+        study: Study::new(sample_catalog(), store, Arc::new(clock.clone())),
+        clock,
+        _dir: dir,
+    }
+}
+
+fn ann() -> Learner {
+    Learner {
+        user: UserId(1001),
+        name: "Ann".into(),
+        guild: Some(GuildId(77)),
+    }
+}
+
+#[tokio::test]
+async fn marks_survive_closing_and_reopening_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&database_url(&dir)).await.unwrap();
+    let now = Utc::now();
+    store
+        .mark_learned(&ann(), "sample", "alpha", now)
+        .await
+        .unwrap();
+    store.close().await;
+
+    let reopened = Store::open(&database_url(&dir)).await.unwrap();
+    let marks = reopened
+        .learned_topics(UserId(1001), "sample")
+        .await
+        .unwrap();
+
+    assert_eq!(marks.len(), 1);
+    assert_eq!(marks[0].topic_id, "alpha");
+    assert_eq!(
+        marks[0].learned_at.timestamp_millis(),
+        now.timestamp_millis()
+    );
+    assert_eq!(reopened.servers_of(UserId(1001)).await.unwrap(), [77]);
+}
+
+#[tokio::test]
+async fn marking_twice_keeps_the_first_time() {
+    let f = fixture().await;
+    let first = f.study.learn(&ann(), None, "alpha").await.unwrap();
+    f.clock.advance(Duration::hours(3));
+
+    let second = f.study.learn(&ann(), None, "alpha").await.unwrap();
+
+    assert_eq!(first.change, MarkChange::Learned);
+    assert_eq!(second.change, MarkChange::AlreadyLearned);
+    let marks = f
+        .study
+        .store()
+        .learned_topics(UserId(1001), "sample")
+        .await
+        .unwrap();
+    assert_eq!(marks.len(), 1);
+    assert_eq!(
+        marks[0].learned_at,
+        Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
+    );
+}
+
+#[tokio::test]
+async fn unmarking_removes_the_mark_and_says_when_there_was_none() {
+    let f = fixture().await;
+    f.study.learn(&ann(), None, "1").await.unwrap();
+
+    let removed = f.study.unlearn(&ann(), None, "alpha").await.unwrap();
+    let again = f.study.unlearn(&ann(), None, "alpha").await.unwrap();
+
+    assert_eq!(removed.change, MarkChange::Unlearned);
+    assert_eq!(again.change, MarkChange::WasNotLearned);
+    assert_eq!(removed.map.total.learned, 0);
+}
+
+#[tokio::test]
+async fn fifty_concurrent_marks_of_different_topics_lose_none() {
+    let f = fixture().await;
+    let store = f.study.store().clone();
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let learner = Learner {
+                    user: UserId(500 + i % 5),
+                    name: format!("user{i}"),
+                    guild: Some(GuildId(1 + i % 3)),
+                };
+                let topic = format!("topic-{i}");
+                store
+                    .mark_learned(&learner, "bulk", &topic, Utc::now())
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+
+    let mut total = 0;
+    for user in 500..505 {
+        total += store
+            .learned_topics(UserId(user), "bulk")
+            .await
+            .unwrap()
+            .len();
+    }
+    assert_eq!(total, 50);
+}
+
+fn states(map: &SkillMap) -> Vec<(&str, TopicState)> {
+    map.entries()
+        .map(|e| (e.topic.id.as_str(), e.state))
+        .collect()
+}
+
+#[test]
+fn the_map_lights_learned_topics_and_glows_on_the_lowest_open_one() {
+    use TopicState::*;
+    let catalog = sample_catalog();
+    let track = catalog.default_track().unwrap();
+    let map_of = |learned: &[&str]| {
+        let set: HashSet<String> = learned.iter().map(|s| s.to_string()).collect();
+        SkillMap::compute(track, &set)
+    };
+    // The sample's edges: beta and gamma need alpha, delta needs both, epsilon needs delta.
+    let cases: &[(&[&str], [TopicState; 5], Option<&str>)] = &[
+        (&[], [Next, Locked, Locked, Locked, Locked], Some("alpha")),
+        (
+            &["alpha"],
+            [Learned, Next, Available, Locked, Locked],
+            Some("beta"),
+        ),
+        (
+            &["alpha", "gamma"],
+            [Learned, Next, Learned, Locked, Locked],
+            Some("beta"),
+        ),
+        (
+            &["alpha", "beta", "gamma"],
+            [Learned, Learned, Learned, Next, Locked],
+            Some("delta"),
+        ),
+        // Learned out of order: the mark counts, the next step is still the first open topic.
+        (
+            &["beta"],
+            [Next, Learned, Locked, Locked, Locked],
+            Some("alpha"),
+        ),
+        (
+            &["alpha", "beta", "gamma", "delta", "epsilon"],
+            [Learned; 5],
+            None,
+        ),
+    ];
+    for (learned, expected, next) in cases {
+        let map = map_of(learned);
+        let got: Vec<TopicState> = states(&map).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(got, expected, "learned {learned:?}");
+        assert_eq!(
+            map.next.as_ref().map(|t| t.id.as_str()),
+            *next,
+            "learned {learned:?}"
+        );
+    }
+    let half = map_of(&["alpha", "beta"]);
+    assert_eq!(half.sections[0].progress.learned, 2);
+    assert_eq!(half.sections[1].progress.learned, 0);
+    assert_eq!(half.total.learned, 2);
+    assert!(map_of(&["alpha", "beta", "gamma", "delta", "epsilon"])
+        .total
+        .is_complete());
+}
+
+#[tokio::test]
+async fn filling_a_section_and_the_track_is_announced() {
+    let f = fixture().await;
+    for topic in ["alpha", "beta"] {
+        let reply = f.study.learn(&ann(), None, topic).await.unwrap();
+        assert!(!reply.completed_section());
+    }
+    let third = f.study.learn(&ann(), None, "gamma").await.unwrap();
+    assert!(third.completed_section());
+    assert!(!third.completed_track());
+    f.study.learn(&ann(), None, "delta").await.unwrap();
+
+    let last = f.study.learn(&ann(), None, "epsilon").await.unwrap();
+
+    assert!(last.completed_track());
+    let text = quorum::render::learn_card(&last).to_text();
+    assert!(text.contains("Small things compose"), "{text}");
+}
+
+#[tokio::test]
+async fn topics_are_found_by_number_id_alias_and_title_and_misses_suggest() {
+    let f = fixture().await;
+    let user = UserId(1);
+    for query in [
+        "2",
+        "beta",
+        "BETA",
+        "beta-alias",
+        "Topic Beta",
+        "  topic beta ",
+    ] {
+        let card = f.study.topic(user, None, query).await.unwrap();
+        assert_eq!(card.topic.id, "beta", "query {query}");
+    }
+
+    let miss = f.study.topic(user, None, "betta").await.unwrap_err();
+
+    let StudyError::UnknownTopic(miss) = miss else {
+        panic!("expected an unknown topic, got {miss:?}");
+    };
+    assert_eq!(
+        miss.suggestions.first().map(String::as_str),
+        Some("2 Topic Beta")
+    );
+}
+
+#[tokio::test]
+async fn the_console_shows_a_filled_bar_after_learned() {
+    let f = fixture().await;
+    let input = "/progress\n/learned alpha\n/learned 2\n/learned gamma\n/progress\n/learned\n/nonsense\nhello\n";
+    let mut output = Vec::new();
+
+    quorum::console::run(&f.study, &ann(), input.as_bytes(), &mut output)
+        .await
+        .unwrap();
+
+    let text = String::from_utf8(output).unwrap();
+    assert!(text.contains("First Steps**\n`▱▱▱▱▱▱▱▱▱▱ 0/3`"), "{text}");
+    assert!(text.contains("First Steps**\n`▰▰▰▰▰▰▰▰▰▰ 3/3`"), "{text}");
+    assert!(text.contains("Section complete: First Steps"), "{text}");
+    assert!(text.contains("`/learned` needs a topic"), "{text}");
+    assert!(
+        text.contains("I don't know the command `/nonsense`"),
+        "{text}"
+    );
+    assert!(text.contains("Commands start with `/`"), "{text}");
+}

@@ -1,0 +1,23 @@
+//! Shared helpers for the integration tests.
+//!
+//! Every file in `tests/` is its own crate and pulls this module in with `mod support;`, so a
+//! helper that one test file does not use would otherwise warn as dead code there.
+#![allow(dead_code, unused_imports)]
+
+pub mod fake_discord;
+
+pub use fake_discord::{Caller, FakeDiscord, FakeResponse, InteractionHandle, Recorded};
+
+/// Turns on `tracing` output for a test when `RUST_LOG` is set (for example
+/// `RUST_LOG=serenity=debug cargo test --test fake_discord_smoke -- --nocapture`).
+///
+/// Safe to call from every test: only the first call installs a subscriber.
+pub fn init_tracing() {
+    if std::env::var_os("RUST_LOG").is_none() {
+        return;
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+}

@@ -1,5 +1,6 @@
 //! The command line: `quorum [run|console|check|map]`, each a thin call into the library.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,8 +11,9 @@ use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::course::{self, Catalog};
 use crate::ids::Learner;
+use crate::render::map_picture::{MapPicture, PictureCache};
 use crate::store::Store;
-use crate::study::Study;
+use crate::study::{SkillMap, Study};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,6 +39,18 @@ pub enum Command {
         #[arg(long, default_value = "learner")]
         user: String,
     },
+    /// Draw a skill-map picture without Discord, e.g. for a README.
+    Map {
+        /// Learned topic numbers, e.g. 1,2,3.
+        #[arg(long, value_delimiter = ',', value_name = "N,N,...")]
+        learned: Vec<u32>,
+        /// Where to write the PNG.
+        #[arg(long, default_value = "map.png", value_name = "PATH")]
+        out: PathBuf,
+        /// The track id (default: the first track).
+        #[arg(long)]
+        track: Option<String>,
+    },
     /// Validate the course files and print a summary.
     Check {
         /// The course folder (default: the configured one).
@@ -53,6 +67,11 @@ impl Cli {
                 check(course.as_deref().unwrap_or(&config.course_dir))
             }
             Some(Command::Console { user }) => console(&config, &user).await,
+            Some(Command::Map {
+                learned,
+                out,
+                track,
+            }) => draw_map(&config, &learned, &out, track.as_deref()),
             Some(Command::Run) => run(&config).await,
             None if config.token().is_some() => run(&config).await,
             None => {
@@ -136,5 +155,37 @@ async fn run(config: &Config) -> anyhow::Result<()> {
         println!("{}", NO_TOKEN_HELP);
         return Ok(());
     }
-    anyhow::bail!("the Discord adapter is not built yet; try `quorum console`")
+    let study = open_study(config).await?;
+    let pictures = PictureCache::new(MapPicture::new());
+    crate::discord::run(config, crate::discord::Data::new(study, pictures)).await
+}
+
+fn draw_map(
+    config: &Config,
+    learned: &[u32],
+    out: &Path,
+    track: Option<&str>,
+) -> anyhow::Result<()> {
+    let catalog = course::load_catalog(&config.course_dir)?;
+    let track = match track {
+        Some(id) => catalog.track(id).with_context(|| {
+            format!(
+                "there is no track `{id}` in {}",
+                config.course_dir.display()
+            )
+        })?,
+        None => catalog.default_track().context("the course has no track")?,
+    };
+    let mut ids = HashSet::new();
+    for &number in learned {
+        let topic = track
+            .topic_by_number(number)
+            .with_context(|| format!("{} has no topic {number}", track.id))?;
+        ids.insert(topic.id.clone());
+    }
+    let map = SkillMap::compute(track, &ids);
+    let png = MapPicture::new().png(&map)?;
+    std::fs::write(out, png).with_context(|| format!("cannot write {}", out.display()))?;
+    println!("wrote {}", out.display());
+    Ok(())
 }

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod console;
 pub mod course;
+pub mod discord;
 pub mod ids;
 pub mod render;
 pub mod store;

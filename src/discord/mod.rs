@@ -1,0 +1,120 @@
+//! The Discord adapter: the only code that names serenity or poise. Commands and components
+//! parse what Discord sends, call one use case, and send the rendered reply.
+
+mod commands;
+mod components;
+mod error;
+mod replies;
+
+use std::sync::Arc;
+
+use poise::serenity_prelude as serenity;
+
+pub use commands::all as all_commands;
+pub use components::ComponentAction;
+pub use error::BotError;
+pub use replies::{learner_from, Replies};
+
+use crate::config::Config;
+use crate::render::map_picture::PictureCache;
+use crate::study::Study;
+
+/// What every command and component handler can reach.
+pub struct Data {
+    pub study: Study,
+    pub pictures: PictureCache,
+}
+
+impl Data {
+    pub fn new(study: Study, pictures: PictureCache) -> Self {
+        Self { study, pictures }
+    }
+
+    pub fn replies(&self) -> Replies<'_> {
+        Replies::new(self)
+    }
+}
+
+pub type Context<'a> = poise::Context<'a, Data, BotError>;
+
+/// Connects to Discord (or the configured proxy), registers the commands in one bulk
+/// overwrite, and serves until Ctrl-C or SIGTERM.
+pub async fn run(config: &Config, data: Data) -> anyhow::Result<()> {
+    let token = config
+        .token()
+        .ok_or_else(|| anyhow::anyhow!("no Discord token: set DISCORD_TOKEN"))?;
+    let mut http = serenity::HttpBuilder::new(token.expose());
+    if let Some(proxy) = &config.discord.proxy {
+        // Both calls are needed: serenity's rate limiter ignores the proxy, and the proxy owns
+        // rate limits anyway.
+        http = http
+            .proxy(proxy.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
+        tracing::info!(proxy, "sending Discord traffic through the proxy");
+    }
+    let dev_guild = config.discord.dev_guild_id.map(serenity::GuildId::new);
+    let store = data.study.store().clone();
+
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(error::on_error(error)),
+            event_handler: |framework, event| Box::pin(components::on_event(framework, event)),
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                match dev_guild {
+                    Some(guild) => poise::builtins::register_in_guild(ctx, commands, guild).await?,
+                    None => poise::builtins::register_globally(ctx, commands).await?,
+                }
+                tracing::info!(
+                    bot = %ready.user.name,
+                    servers = ready.guilds.len(),
+                    commands = commands.len(),
+                    scope = if dev_guild.is_some() { "dev guild" } else { "global" },
+                    "connected and commands registered"
+                );
+                Ok(data)
+            })
+        })
+        .build();
+
+    let mut client =
+        serenity::ClientBuilder::new_with_http(http.build(), serenity::GatewayIntents::GUILDS)
+            .framework(framework)
+            .await?;
+
+    let shards = Arc::clone(&client.shard_manager);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        shards.shutdown_all().await;
+    });
+    client.start().await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM");
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

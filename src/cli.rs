@@ -157,7 +157,8 @@ async fn run(config: &Config) -> anyhow::Result<()> {
     }
     let study = open_study(config).await?;
     let pictures = PictureCache::new(MapPicture::new());
-    crate::discord::run(config, crate::discord::Data::new(study, pictures)).await
+    let data = crate::discord::Data::new(study, pictures);
+    crate::discord::run(config, data, crate::discord::shutdown_signal()).await
 }
 
 fn draw_map(

@@ -38,8 +38,13 @@ impl Data {
 pub type Context<'a> = poise::Context<'a, Data, BotError>;
 
 /// Connects to Discord (or the configured proxy), registers the commands in one bulk
-/// overwrite, and serves until Ctrl-C or SIGTERM.
-pub async fn run(config: &Config, data: Data) -> anyhow::Result<()> {
+/// overwrite, and serves until `shutdown` completes (Ctrl-C or SIGTERM in production, see
+/// [`shutdown_signal`]); then the shards close and the database is closed.
+pub async fn run(
+    config: &Config,
+    data: Data,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let token = config
         .token()
         .ok_or_else(|| anyhow::anyhow!("no Discord token: set DISCORD_TOKEN"))?;
@@ -88,7 +93,7 @@ pub async fn run(config: &Config, data: Data) -> anyhow::Result<()> {
 
     let shards = Arc::clone(&client.shard_manager);
     tokio::spawn(async move {
-        shutdown_signal().await;
+        shutdown.await;
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
@@ -97,7 +102,8 @@ pub async fn run(config: &Config, data: Data) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

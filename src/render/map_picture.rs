@@ -51,7 +51,9 @@ const NODE_RADIUS: f32 = 12.0;
 /// Left part of a node taken by the number circle.
 const NUMBER_SPACE: f32 = 58.0;
 const TITLE_SIZE: f32 = 21.0;
-const TITLE_MIN_SIZE: f32 = 17.0;
+/// Below this, titles wrap onto two lines rather than shrink further.
+const TITLE_WRAP_SIZE: f32 = 18.0;
+const TITLE_MIN_SIZE: f32 = 15.0;
 const LEGEND_SPACE: f32 = 84.0;
 
 /// Draws skill maps. Holds the embedded fonts, loaded once; cheap to share behind an `Arc`.
@@ -146,8 +148,9 @@ impl MapPicture {
             }
         }
         edges(&mut svg, &layout);
+        let title_size = self.title_size(&layout);
         for node in &layout.nodes {
-            self.node(&mut svg, node);
+            self.node(&mut svg, node, title_size);
         }
         self.legend(&mut svg, map);
         svg.push_str("</svg>\n");
@@ -388,7 +391,72 @@ impl MapPicture {
         }
     }
 
-    fn node(&self, svg: &mut String, node: &NodeBox<'_>) {
+    /// One title size for every node: the largest at which all titles fit on one line, but
+    /// never below [`TITLE_WRAP_SIZE`]; titles still too long then wrap.
+    fn title_size(&self, layout: &Layout<'_>) -> f32 {
+        let mut size = TITLE_SIZE;
+        for node in &layout.nodes {
+            let width = self.text_width(&node.entry.topic.short_title, TITLE_SIZE, false);
+            if width > 0.0 {
+                size = size.min(TITLE_SIZE * title_room(node.w) / width);
+            }
+        }
+        ((size * 2.0).floor() / 2.0).clamp(TITLE_WRAP_SIZE, TITLE_SIZE)
+    }
+
+    /// `text` as one or two lines that fit `max_width`, at `size` or smaller (down to
+    /// [`TITLE_MIN_SIZE`]); the second line is cut with an ellipsis as a last resort.
+    fn title_lines(&self, text: &str, max_width: f32, size: f32) -> (Vec<String>, f32) {
+        let text = text.trim();
+        if self.text_width(text, size, false) <= max_width {
+            return (vec![text.to_owned()], size);
+        }
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let mut candidate = size;
+        while candidate >= TITLE_MIN_SIZE {
+            // The split whose longer line is the shortest.
+            let best = (1..words.len())
+                .map(|cut| {
+                    let a = words[..cut].join(" ");
+                    let b = words[cut..].join(" ");
+                    let widest = self
+                        .text_width(&a, candidate, false)
+                        .max(self.text_width(&b, candidate, false));
+                    (widest, a, b)
+                })
+                .min_by(|x, y| x.0.total_cmp(&y.0));
+            if let Some((widest, a, b)) = best {
+                if widest <= max_width {
+                    return (vec![a, b], candidate);
+                }
+            }
+            candidate -= 1.0;
+        }
+        // Too long even on two lines: first words on line one, the rest cut.
+        let size = TITLE_MIN_SIZE;
+        let mut first = String::new();
+        let mut rest = words.as_slice();
+        while let Some((word, tail)) = rest.split_first() {
+            let longer = if first.is_empty() {
+                (*word).to_owned()
+            } else {
+                format!("{first} {word}")
+            };
+            if self.text_width(&longer, size, false) > max_width {
+                break;
+            }
+            first = longer;
+            rest = tail;
+        }
+        if first.is_empty() {
+            let (cut, _) = self.fit(text, max_width, size, size, false);
+            return (vec![cut], size);
+        }
+        let (second, _) = self.fit(&rest.join(" "), max_width, size, size, false);
+        (vec![first, second], size)
+    }
+
+    fn node(&self, svg: &mut String, node: &NodeBox<'_>, title_size: f32) {
         let topic = &node.entry.topic;
         let (x, y, nw, nh) = (node.x, node.y, node.w, NODE_H);
         let cy = y + nh / 2.0;
@@ -438,25 +506,22 @@ impl MapPicture {
                 style.number_ink
             ),
         );
-        // The short title, shrunk if it must be.
+        // The short title: on one line if it fits, else on two.
         let title_x = x + NUMBER_SPACE;
-        let (title, size) = self.fit(
-            &topic.short_title,
-            nw - NUMBER_SPACE - 14.0,
-            TITLE_SIZE,
-            TITLE_MIN_SIZE,
-            style.bold_title,
-        );
-        let weight = if style.bold_title { "bold" } else { "normal" };
-        w(
-            svg,
-            format_args!(
-                r#"<text x="{title_x:.1}" y="{:.1}" font-size="{size}" font-weight="{weight}" fill="{}">{}</text>"#,
-                cy + size * 0.36,
-                style.title_ink,
-                escape(&title)
-            ),
-        );
+        let (lines, size) = self.title_lines(&topic.short_title, title_room(nw), title_size);
+        let line_height = size * 1.15;
+        let first = cy - line_height * (lines.len() as f32 - 1.0) / 2.0 + size * 0.36;
+        for (i, line) in lines.iter().enumerate() {
+            w(
+                svg,
+                format_args!(
+                    r#"<text x="{title_x:.1}" y="{:.1}" font-size="{size}" fill="{}">{}</text>"#,
+                    first + i as f32 * line_height,
+                    style.title_ink,
+                    escape(line)
+                ),
+            );
+        }
         // The state badge, astride the top border at the right.
         let bx = x + nw - 22.0;
         match node.entry.state {
@@ -580,6 +645,11 @@ impl MapPicture {
     }
 }
 
+/// The width a node's title may take.
+fn title_room(node_width: f32) -> f32 {
+    node_width - NUMBER_SPACE - 14.0
+}
+
 fn legend_top(rows: usize) -> f32 {
     panel_bottom(rows)
 }
@@ -603,7 +673,7 @@ fn w(svg: &mut String, args: std::fmt::Arguments<'_>) {
 }
 
 /// Escapes the five XML special characters.
-pub fn escape(text: &str) -> String {
+fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -630,7 +700,6 @@ struct NodeStyle {
     number_stroke: &'static str,
     number_ink: &'static str,
     title_ink: &'static str,
-    bold_title: bool,
 }
 
 impl NodeStyle {
@@ -646,7 +715,6 @@ impl NodeStyle {
                 number_stroke: GREEN_INK,
                 number_ink: GREEN,
                 title_ink: GREEN_INK,
-                bold_title: false,
             },
             TopicState::Next => NodeStyle {
                 class: "next",
@@ -658,7 +726,6 @@ impl NodeStyle {
                 number_stroke: GOLD,
                 number_ink: GOLD_INK,
                 title_ink: TEXT,
-                bold_title: false,
             },
             TopicState::Available => NodeStyle {
                 class: "available",
@@ -670,7 +737,6 @@ impl NodeStyle {
                 number_stroke: MUTED,
                 number_ink: TEXT,
                 title_ink: TEXT,
-                bold_title: false,
             },
             TopicState::Locked => NodeStyle {
                 class: "locked",
@@ -682,7 +748,6 @@ impl NodeStyle {
                 number_stroke: "#4e5058",
                 number_ink: "#80848e",
                 title_ink: "#80848e",
-                bold_title: false,
             },
         }
     }
@@ -773,6 +838,8 @@ struct Layout<'a> {
     nodes: Vec<NodeBox<'a>>,
     /// (required node, dependent node), indices into `nodes`, in reading order.
     edges: Vec<(usize, usize)>,
+    /// Nodes in the longest column.
+    rows: usize,
     panel_bottom: f32,
 }
 
@@ -825,6 +892,7 @@ impl<'a> Layout<'a> {
             columns,
             nodes,
             edges,
+            rows,
             panel_bottom: panel_bottom(rows),
         }
     }
@@ -842,13 +910,19 @@ enum Route {
     Down,
     /// Across columns: leaves one side, arrives at the other.
     Across { out: Side, arrive: Side },
+    /// Across more than two columns: like `Across`, but through the gutters and the gap
+    /// between two rows, so as not to run behind the nodes of the columns in between.
+    Long { out: Side, arrive: Side },
     /// Within a column, past other nodes: leaves and arrives on `side`, along a lane.
     Lane { side: Side },
 }
 
+/// One arrow end on a node's side: (the other end's y, edge index, whether it is the start).
+type Port = (f32, usize, bool);
+
 fn edges(svg: &mut String, layout: &Layout<'_>) {
     let nodes = &layout.nodes;
-    let routes: Vec<Route> = layout
+    let mut routes: Vec<Route> = layout
         .edges
         .iter()
         .map(|&(from, to)| {
@@ -860,25 +934,25 @@ fn edges(svg: &mut String, layout: &Layout<'_>) {
                     // Decided below, once the arrows across columns have taken their ports.
                     Route::Lane { side: Side::Left }
                 }
-            } else if a.column < b.column {
-                Route::Across {
-                    out: Side::Right,
-                    arrive: Side::Left,
-                }
             } else {
-                Route::Across {
-                    out: Side::Left,
-                    arrive: Side::Right,
+                let (out, arrive) = if a.column < b.column {
+                    (Side::Right, Side::Left)
+                } else {
+                    (Side::Left, Side::Right)
+                };
+                if a.column.abs_diff(b.column) == 1 {
+                    Route::Across { out, arrive }
+                } else {
+                    Route::Long { out, arrive }
                 }
             }
         })
         .collect();
-    let mut routes = routes;
     // A jump within a column runs along the side where fewer arrows across columns already
     // leave or arrive, on its two nodes; the left side on a tie.
     let mut crowd: HashMap<(usize, bool), usize> = HashMap::new();
     for (&(from, to), route) in layout.edges.iter().zip(&routes) {
-        if let Route::Across { out, arrive } = *route {
+        if let Route::Across { out, arrive } | Route::Long { out, arrive } = *route {
             *crowd.entry((from, out == Side::Right)).or_default() += 1;
             *crowd.entry((to, arrive == Side::Right)).or_default() += 1;
         }
@@ -900,12 +974,12 @@ fn edges(svg: &mut String, layout: &Layout<'_>) {
     // Ports: every arrow ending on a node's side gets its own spot, ordered by where the other
     // end is, so arrows fan out instead of piling up.
     // ports[(node, side)] = [(other end's y, edge index, is this the arrow's start)]
-    let mut ports: HashMap<(usize, bool), Vec<(f32, usize, bool)>> = HashMap::new();
+    let mut ports: HashMap<(usize, bool), Vec<Port>> = HashMap::new();
     let side_key = |side: Side| side == Side::Right;
     for (e, (&(from, to), route)) in layout.edges.iter().zip(&routes).enumerate() {
         let (out, arrive) = match *route {
             Route::Down => continue,
-            Route::Across { out, arrive } => (out, arrive),
+            Route::Across { out, arrive } | Route::Long { out, arrive } => (out, arrive),
             Route::Lane { side } => (side, side),
         };
         ports
@@ -963,6 +1037,7 @@ fn edges(svg: &mut String, layout: &Layout<'_>) {
     }
 
     let mut drawn: Vec<(EdgeStyle, usize, String)> = Vec::new();
+    let mut long_index = 0usize;
     for (e, (&(from, to), route)) in layout.edges.iter().zip(&routes).enumerate() {
         let (a, b) = (&nodes[from], &nodes[to]);
         let y1 = port_y.get(&(e, true)).copied().unwrap_or(a.cy());
@@ -984,6 +1059,32 @@ fn edges(svg: &mut String, layout: &Layout<'_>) {
                     "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}",
                     x1 + dx,
                     x2 - dx
+                )
+            }
+            Route::Long { out, .. } => {
+                let forward = out == Side::Right;
+                let (x1, x2) = if forward {
+                    (a.x + a.w, b.x)
+                } else {
+                    (a.x, b.x + b.w)
+                };
+                // The gutters right after the source's column and right before the target's.
+                let gutter = |column: usize, right: bool| {
+                    let c = &layout.columns[column];
+                    if right {
+                        c.x + c.w + PANEL_GAP / 2.0
+                    } else {
+                        c.x - PANEL_GAP / 2.0
+                    }
+                };
+                let shift = ((long_index % 3) as f32 - 1.0) * 6.0;
+                long_index += 1;
+                let g1 = gutter(a.column, forward) + shift;
+                let g2 = gutter(b.column, !forward) - shift;
+                let gap = row_gap_near((y1 + y2) / 2.0, layout.rows) + shift;
+                rounded_polyline(
+                    &[(x1, y1), (g1, y1), (g1, gap), (g2, gap), (g2, y2), (x2, y2)],
+                    12.0,
                 )
             }
             Route::Lane { side } => {
@@ -1018,6 +1119,53 @@ fn edges(svg: &mut String, layout: &Layout<'_>) {
         );
     }
     svg.push_str("</g>");
+}
+
+/// The y of the gap between two rows (or below the last row) nearest to `y`.
+fn row_gap_near(y: f32, rows: usize) -> f32 {
+    let first = PANEL_TOP + PANEL_HEAD;
+    (1..=rows.max(1))
+        .map(|k| {
+            let top = first + k as f32 * (NODE_H + ROW_GAP);
+            if k == rows.max(1) {
+                top - ROW_GAP + 13.0
+            } else {
+                top - ROW_GAP / 2.0
+            }
+        })
+        .min_by(|a, b| (a - y).abs().total_cmp(&(b - y).abs()))
+        .unwrap_or(first - 8.0)
+}
+
+/// A path through `points` with its corners rounded by (at most) `radius`.
+fn rounded_polyline(points: &[(f32, f32)], radius: f32) -> String {
+    let mut d = String::new();
+    let Some(&(x0, y0)) = points.first() else {
+        return d;
+    };
+    w(&mut d, format_args!("M{x0:.1},{y0:.1}"));
+    for i in 1..points.len() {
+        let (x, y) = points[i];
+        if i + 1 == points.len() {
+            w(&mut d, format_args!(" L{x:.1},{y:.1}"));
+            break;
+        }
+        let (px, py) = points[i - 1];
+        let (nx, ny) = points[i + 1];
+        let len_in = ((x - px).powi(2) + (y - py).powi(2)).sqrt();
+        let len_out = ((nx - x).powi(2) + (ny - y).powi(2)).sqrt();
+        if len_in < 0.01 || len_out < 0.01 {
+            continue;
+        }
+        let r = radius.min(len_in / 2.0).min(len_out / 2.0);
+        let (ax, ay) = (x - (x - px) / len_in * r, y - (y - py) / len_in * r);
+        let (bx, by) = (x + (nx - x) / len_out * r, y + (ny - y) / len_out * r);
+        w(
+            &mut d,
+            format_args!(" L{ax:.1},{ay:.1} Q{x:.1},{y:.1} {bx:.1},{by:.1}"),
+        );
+    }
+    d
 }
 
 /// Rendered PNGs by (track id, learned topic numbers): the picture depends on nothing else.
@@ -1286,7 +1434,7 @@ mod tests {
     fn long_titles_are_shrunk_or_cut_to_fit() {
         let picture = MapPicture::new();
         let (text, size) = picture.fit("Replication & sharding", 240.0, 21.0, 17.0, false);
-        assert!(size <= 21.0 && size >= 17.0);
+        assert!((17.0..=21.0).contains(&size));
         assert!(picture.text_width(&text, size, false) <= 240.0);
         let (text, size) = picture.fit(&"W".repeat(40), 240.0, 21.0, 17.0, false);
         assert_eq!(size, 17.0);
@@ -1342,6 +1490,91 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn an_empty_track_still_renders() {
+        let mut empty = (*track("Empty", "x")).clone();
+        empty.sections.clear();
+        empty.topics.clear();
+        let map = map_of(&Arc::new(empty), &[]);
+        let picture = MapPicture::new();
+        assert!(picture.svg(&map).contains("No topics yet"));
+        let pixmap = decode(&picture.png(&map).unwrap());
+        assert_eq!(pixmap.width(), MapPicture::WIDTH);
+    }
+
+    #[test]
+    fn pictures_and_caches_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<MapPicture>();
+        shareable::<PictureCache>();
+    }
+
+    /// A crowded track: 4 sections, 25 topics, long titles, jumps across two columns.
+    #[test]
+    #[ignore = "writes a file to look at"]
+    fn crowded_example_picture() {
+        let sizes = [8usize, 7, 5, 5];
+        let titles = [
+            "Replication & sharding",
+            "WWWWWWWWWWWWWWWWWWWWWW",
+            "Tiny",
+            "Consensus <& friends>",
+            "Leader election basics",
+        ];
+        let mut topics = Vec::new();
+        let mut sections = Vec::new();
+        let mut number = 0u32;
+        for (s, &size) in sizes.iter().enumerate() {
+            let mut ids = Vec::new();
+            for _ in 0..size {
+                number += 1;
+                let id = format!("t{number}");
+                let mut requires = Vec::new();
+                if number > 1 && !ids.is_empty() {
+                    requires.push(format!("t{}", number - 1));
+                }
+                if number % 3 == 0 && number > 4 {
+                    requires.push(format!("t{}", number - 4));
+                }
+                if number % 5 == 0 && number > 12 {
+                    requires.push(format!("t{}", number - 12));
+                }
+                topics.push(topic(
+                    number,
+                    &id,
+                    titles[number as usize % titles.len()],
+                    &[],
+                ));
+                let last = topics.len() - 1;
+                Arc::get_mut(&mut topics[last]).unwrap().requires = requires;
+                ids.push(id);
+            }
+            sections.push(Section {
+                id: format!("s{s}"),
+                title: format!("Section number {s} with a long title"),
+                summary: String::new(),
+                topics: ids,
+            });
+        }
+        let track = Arc::new(Track {
+            id: "crowded".into(),
+            title: "A very long track title that goes on and on and on forever".into(),
+            subject: "Stress".into(),
+            tagline: String::new(),
+            description: String::new(),
+            sections,
+            topics,
+            insight: Insight {
+                title: String::new(),
+                body: String::new(),
+            },
+        });
+        let learned: HashSet<String> = (1..=9).map(|n| format!("t{n}")).collect();
+        let map = SkillMap::compute(&track, &learned);
+        let png = MapPicture::new().png(&map).unwrap();
+        std::fs::write("/tmp/map_crowded.png", &png).unwrap();
+    }
+
     /// Writes the real track's map (topics 1, 2, 3 and 5 learned) to /tmp/map_example.png.
     #[test]
     #[ignore = "writes a file to look at"]
@@ -1359,6 +1592,16 @@ mod tests {
         let started = std::time::Instant::now();
         let png = picture.png(&map).unwrap();
         let elapsed = started.elapsed();
+        let started = std::time::Instant::now();
+        for _ in 0..10 {
+            picture.svg(&map);
+        }
+        eprintln!("svg alone: {:?}", started.elapsed() / 10);
+        let started = std::time::Instant::now();
+        for _ in 0..10 {
+            picture.png(&map).unwrap();
+        }
+        eprintln!("png: {:?}", started.elapsed() / 10);
         std::fs::write("/tmp/map_example.svg", picture.svg(&map)).unwrap();
         std::fs::write("/tmp/map_example.png", &png).unwrap();
         // How Discord's inline preview shows it (about 550 px wide), and a close-up.

@@ -5,8 +5,11 @@
 mod bar;
 mod card;
 pub mod map_picture;
+mod quiz;
 mod replies;
+pub mod time;
 
 pub use bar::progress_bar;
 pub use card::{Card, Field};
+pub use quiz::*;
 pub use replies::*;

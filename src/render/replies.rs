@@ -245,6 +245,20 @@ pub fn error_message(error: &StudyError, reference: &str) -> String {
         StudyError::NoTrack => {
             "No learning track is loaded yet: ask the bot's owner to add one to `course/`.".into()
         }
+        StudyError::NoQuestions(title) => format!("“{title}” has no quiz questions yet."),
+        StudyError::QuizGone => {
+            "This quiz has ended or expired. Start a new one with `/quiz`.".into()
+        }
+        StudyError::NotYourQuiz => {
+            "This quiz belongs to someone else. Start your own with `/quiz`.".into()
+        }
+        StudyError::NothingToReview { next: Some(next) } => format!(
+            "Nothing to review right now. Your next review is due {}.",
+            super::time::relative(*next)
+        ),
+        StudyError::NothingToReview { next: None } => {
+            "Nothing to review yet: mark a topic learned with `/learned` and its first review comes the next day.".into()
+        }
         StudyError::Store(crate::store::StoreError::Busy) => {
             "The database is busy right now. Please try again in a few seconds.".into()
         }

@@ -2,6 +2,8 @@
 //! (plain `ON CONFLICT`, BIGINT times) so a shared PostgreSQL can follow.
 
 mod progress;
+mod quizzes;
+mod reviews;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -11,6 +13,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub use progress::{LearnedMark, MarkOutcome};
+pub use quizzes::{NewQuiz, PlannedQuestion, QuizRecord, StoredAnswer};
+pub use reviews::{CardState, ReviewCard};
 
 use crate::ids::{GuildId, UserId};
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Sqlite, Transaction};
 
+use super::reviews::{write_card, CardState, ReviewCard};
 use super::{from_millis, guild_key, to_millis, user_key, Store, StoreError};
 use crate::ids::{Learner, UserId};
 
@@ -22,13 +23,27 @@ pub struct MarkOutcome {
 
 impl Store {
     /// Marks a topic learned. Marking again keeps the first time.
-    #[tracing::instrument(skip_all, fields(user = %learner.user, track, topic))]
     pub async fn mark_learned(
         &self,
         learner: &Learner,
         track: &str,
         topic: &str,
         now: DateTime<Utc>,
+    ) -> Result<MarkOutcome, StoreError> {
+        self.mark_learned_with_card(learner, track, topic, now, None)
+            .await
+    }
+
+    /// Marks a topic learned and, in the same transaction, creates its first review card
+    /// (an existing card stays as it is).
+    #[tracing::instrument(skip_all, fields(user = %learner.user, track, topic))]
+    pub async fn mark_learned_with_card(
+        &self,
+        learner: &Learner,
+        track: &str,
+        topic: &str,
+        now: DateTime<Utc>,
+        first_card: Option<&CardState>,
     ) -> Result<MarkOutcome, StoreError> {
         let mut tx = self.pool.begin().await?;
         record_activity(&mut tx, learner, now).await?;
@@ -54,6 +69,14 @@ impl Store {
         .bind(topic)
         .fetch_one(&mut *tx)
         .await?;
+        if let Some(card) = first_card {
+            let card = ReviewCard {
+                track_id: track.to_string(),
+                topic_id: topic.to_string(),
+                card: *card,
+            };
+            write_card(&mut tx, learner.user, &card, false).await?;
+        }
         tx.commit().await?;
         Ok(MarkOutcome {
             newly_learned: inserted == 1,
@@ -61,7 +84,7 @@ impl Store {
         })
     }
 
-    /// Removes a mark; returns whether there was one.
+    /// Removes a mark and its review card; returns whether there was a mark.
     #[tracing::instrument(skip_all, fields(user = %user, track, topic))]
     pub async fn unmark_learned(
         &self,
@@ -69,15 +92,23 @@ impl Store {
         track: &str,
         topic: &str,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let deleted = sqlx::query(
             "DELETE FROM learned_topics WHERE user_id = ? AND track_id = ? AND topic_id = ?",
         )
         .bind(user_key(user))
         .bind(track)
         .bind(topic)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        sqlx::query("DELETE FROM review_cards WHERE user_id = ? AND track_id = ? AND topic_id = ?")
+            .bind(user_key(user))
+            .bind(track)
+            .bind(topic)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(deleted > 0)
     }
 

@@ -14,6 +14,16 @@ pub enum StudyError {
     },
     #[error("no track is loaded")]
     NoTrack,
+    #[error("the topic {0} has no quiz questions")]
+    NoQuestions(String),
+    #[error("this quiz has ended or expired")]
+    QuizGone,
+    #[error("this quiz belongs to someone else")]
+    NotYourQuiz,
+    #[error("no review is due")]
+    NothingToReview {
+        next: Option<chrono::DateTime<chrono::Utc>>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -53,9 +53,11 @@ impl Study {
     ) -> Result<LearnReply, StudyError> {
         let track = self.track(track)?;
         let topic = track.find_topic(query)?;
+        let now = self.clock().now();
+        let first_card = self.scheduler().first_card(now);
         let outcome = self
             .store()
-            .mark_learned(learner, &track.id, &topic.id, self.clock().now())
+            .mark_learned_with_card(learner, &track.id, &topic.id, now, Some(&first_card))
             .await?;
         let map = SkillMap::compute(track, &self.learned_set(learner.user, track).await?);
         Ok(LearnReply {

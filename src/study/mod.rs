@@ -4,6 +4,8 @@
 mod error;
 mod learn;
 mod map;
+mod quiz;
+mod review;
 mod topic;
 
 use std::collections::HashSet;
@@ -12,6 +14,8 @@ use std::sync::Arc;
 pub use error::StudyError;
 pub use learn::{LearnReply, MarkChange};
 pub use map::{Progress, SectionView, SkillMap, TopicEntry, TopicState};
+pub use quiz::{QuizFeedback, QuizKind, QuizQuestion, QuizResult, QuizStep, DEFAULT_QUESTIONS};
+pub use review::{rating_for, ReviewSchedule, ScheduledTopic, Scheduler, REVIEW_QUESTIONS};
 pub use topic::{CardAction, NextStep, TopicCard};
 
 use crate::clock::Clock;
@@ -25,6 +29,7 @@ pub struct Study {
     catalog: Arc<Catalog>,
     store: Store,
     clock: Arc<dyn Clock>,
+    scheduler: Scheduler,
 }
 
 impl Study {
@@ -33,7 +38,18 @@ impl Study {
             catalog,
             store,
             clock,
+            scheduler: Scheduler::new(0.9),
         }
+    }
+
+    /// Reviews aim for this recall probability (FSRS desired retention; default 0.9).
+    pub fn with_desired_retention(mut self, retention: f64) -> Self {
+        self.scheduler = Scheduler::new(retention);
+        self
+    }
+
+    pub fn scheduler(&self) -> &Scheduler {
+        &self.scheduler
     }
 
     pub fn catalog(&self) -> &Catalog {

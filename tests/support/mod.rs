@@ -4,7 +4,9 @@
 //! helper that one test file does not use would otherwise warn as dead code there.
 #![allow(dead_code, unused_imports)]
 
+pub mod bot;
 pub mod fake_discord;
+pub mod limits;
 
 pub use fake_discord::{Caller, FakeDiscord, FakeResponse, InteractionHandle, Recorded};
 

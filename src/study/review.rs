@@ -1,0 +1,276 @@
+//! Spaced review with FSRS (rs-fsrs, FSRS-5). Marking a topic learned creates its card, due
+//! the next day; each review is a 3-question quiz whose score becomes the FSRS rating.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use rs_fsrs::{Card, Parameters, Rating, State, FSRS};
+
+use super::quiz::{QuizKind, QuizQuestion};
+use super::{Study, StudyError};
+use crate::course::Topic;
+use crate::ids::{Learner, UserId};
+use crate::store::{CardState, QuizRecord, ReviewCard};
+
+/// Questions in a review.
+pub const REVIEW_QUESTIONS: usize = 3;
+/// The first review comes a day after learning, like Anki's graduating interval; FSRS takes
+/// over from the first review on.
+pub const FIRST_REVIEW_AFTER: Duration = Duration::days(1);
+/// A review answered all right within this time counts as Easy rather than Good.
+pub const QUICK_REVIEW: Duration = Duration::seconds(60);
+
+/// How a review's answers map to an FSRS rating: all right quickly Easy, all right Good, one
+/// wrong Hard, more Again.
+pub fn rating_for(wrong: usize, took: Duration) -> Rating {
+    match wrong {
+        0 if took <= QUICK_REVIEW => Rating::Easy,
+        0 => Rating::Good,
+        1 => Rating::Hard,
+        _ => Rating::Again,
+    }
+}
+
+/// The scheduler for one desired retention, whole days only (no short-term steps, no fuzz:
+/// reminders work in days, and tests need the same intervals every run).
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    fsrs: FSRS,
+    desired_retention: f64,
+}
+
+impl Scheduler {
+    pub fn new(desired_retention: f64) -> Self {
+        let parameters = Parameters {
+            request_retention: desired_retention,
+            enable_short_term: false,
+            enable_fuzz: false,
+            ..Parameters::default()
+        };
+        Self {
+            fsrs: FSRS::new(parameters),
+            desired_retention,
+        }
+    }
+
+    pub fn desired_retention(&self) -> f64 {
+        self.desired_retention
+    }
+
+    /// The card of a topic learned `now`: new to FSRS, due after [`FIRST_REVIEW_AFTER`].
+    pub fn first_card(&self, now: DateTime<Utc>) -> CardState {
+        let mut card = to_card_state(&Card::new());
+        card.due = now + FIRST_REVIEW_AFTER;
+        card
+    }
+
+    pub fn review(&self, card: &CardState, rating: Rating, now: DateTime<Utc>) -> CardState {
+        let next = self.fsrs.next(to_fsrs(card), now, rating);
+        to_card_state(&next.card)
+    }
+
+    /// The probability of recalling the card's topic now.
+    pub fn recall(&self, card: &CardState, now: DateTime<Utc>) -> f64 {
+        if card.state == 0 {
+            return 1.0;
+        }
+        to_fsrs(card).get_retrievability(now)
+    }
+}
+
+fn to_fsrs(card: &CardState) -> Card {
+    Card {
+        due: card.due,
+        stability: card.stability,
+        difficulty: card.difficulty,
+        elapsed_days: card.elapsed_days,
+        scheduled_days: card.scheduled_days,
+        reps: card.reps,
+        lapses: card.lapses,
+        state: match card.state {
+            1 => State::Learning,
+            2 => State::Review,
+            3 => State::Relearning,
+            _ => State::New,
+        },
+        last_review: card.last_review.unwrap_or(card.due),
+    }
+}
+
+fn to_card_state(card: &Card) -> CardState {
+    CardState {
+        due: card.due,
+        stability: card.stability,
+        difficulty: card.difficulty,
+        elapsed_days: card.elapsed_days,
+        scheduled_days: card.scheduled_days,
+        reps: card.reps,
+        lapses: card.lapses,
+        state: card.state as i32,
+        last_review: (card.reps > 0).then_some(card.last_review),
+    }
+}
+
+/// A topic's place in the review schedule.
+#[derive(Debug, Clone)]
+pub struct ScheduledTopic {
+    pub track_id: String,
+    pub topic: Arc<Topic>,
+    pub due: DateTime<Utc>,
+}
+
+/// What is due now and what comes next, for `/reviews`.
+#[derive(Debug, Clone)]
+pub struct ReviewSchedule {
+    pub due: Vec<ScheduledTopic>,
+    pub upcoming: Vec<ScheduledTopic>,
+}
+
+impl Study {
+    /// Starts a review of the most overdue topic, if any is due.
+    pub async fn start_review(&self, learner: &Learner) -> Result<QuizQuestion, StudyError> {
+        let schedule = self.review_schedule(learner.user).await?;
+        let first = schedule.due.first().ok_or(StudyError::NothingToReview {
+            next: schedule.upcoming.first().map(|s| s.due),
+        })?;
+        self.start_session(
+            learner,
+            &first.track_id,
+            &first.topic,
+            QuizKind::Review,
+            REVIEW_QUESTIONS,
+        )
+        .await
+    }
+
+    /// Starts the review of one topic (the reminder's button names it), if it is due.
+    pub async fn start_review_of(
+        &self,
+        learner: &Learner,
+        track_id: &str,
+        topic_id: &str,
+    ) -> Result<QuizQuestion, StudyError> {
+        let schedule = self.review_schedule(learner.user).await?;
+        match schedule
+            .due
+            .iter()
+            .find(|s| s.track_id == track_id && s.topic.id == topic_id)
+        {
+            Some(due) => {
+                self.start_session(
+                    learner,
+                    track_id,
+                    &due.topic,
+                    QuizKind::Review,
+                    REVIEW_QUESTIONS,
+                )
+                .await
+            }
+            None => self.start_review(learner).await,
+        }
+    }
+
+    pub async fn review_schedule(&self, user: UserId) -> Result<ReviewSchedule, StudyError> {
+        let now = self.clock().now();
+        let mut schedule = ReviewSchedule {
+            due: Vec::new(),
+            upcoming: Vec::new(),
+        };
+        for card in self.store().review_cards(user).await? {
+            let Some(topic) = self
+                .catalog()
+                .track(&card.track_id)
+                .and_then(|t| t.topic(&card.topic_id))
+            else {
+                continue;
+            };
+            let entry = ScheduledTopic {
+                track_id: card.track_id.clone(),
+                topic: Arc::clone(topic),
+                due: card.card.due,
+            };
+            if card.card.due <= now {
+                schedule.due.push(entry);
+            } else {
+                schedule.upcoming.push(entry);
+            }
+        }
+        Ok(schedule)
+    }
+
+    /// Called once, when the last answer of a session is stored.
+    pub(super) async fn quiz_finished(
+        &self,
+        learner: &Learner,
+        record: &QuizRecord,
+        correct: usize,
+    ) -> Result<(), StudyError> {
+        if record.kind != QuizKind::Review.as_str() {
+            return Ok(());
+        }
+        let Some(card) = self
+            .store()
+            .review_card(learner.user, &record.track_id, &record.topic_id)
+            .await?
+        else {
+            return Ok(()); // unlearned mid-review: nothing to schedule
+        };
+        let now = self.clock().now();
+        let rating = rating_for(
+            record.plan.len().saturating_sub(correct),
+            now - record.started_at,
+        );
+        let next = ReviewCard {
+            card: self.scheduler().review(&card.card, rating, now),
+            ..card
+        };
+        tracing::debug!(?rating, due = %next.card.due, "review rescheduled");
+        self.store().update_review_card(learner.user, &next).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_map_to_ratings_as_the_readme_says() {
+        assert_eq!(rating_for(0, Duration::seconds(30)), Rating::Easy);
+        assert_eq!(rating_for(0, Duration::seconds(90)), Rating::Good);
+        assert_eq!(rating_for(1, Duration::seconds(10)), Rating::Hard);
+        assert_eq!(rating_for(2, Duration::seconds(10)), Rating::Again);
+        assert_eq!(rating_for(3, Duration::seconds(10)), Rating::Again);
+    }
+
+    #[test]
+    fn a_good_first_review_schedules_further_out_than_the_first_interval() {
+        let scheduler = Scheduler::new(0.9);
+        let learned = Utc::now();
+        let card = scheduler.first_card(learned);
+        let review_time = card.due;
+
+        let next = scheduler.review(&card, Rating::Good, review_time);
+
+        assert!(
+            next.due - review_time > FIRST_REVIEW_AFTER,
+            "{:?}",
+            next.due - review_time
+        );
+        assert_eq!(next.reps, 1);
+        let again = scheduler.review(&card, Rating::Again, review_time);
+        assert!(again.due < next.due);
+    }
+
+    #[test]
+    fn higher_retention_means_sooner_reviews() {
+        let now = Utc::now();
+        let strict = Scheduler::new(0.95);
+        let loose = Scheduler::new(0.8);
+        let card = strict.first_card(now);
+        let reviewed = strict.review(&card, Rating::Good, card.due);
+        let after_strict = strict.review(&reviewed, Rating::Good, reviewed.due);
+        let after_loose = loose.review(&reviewed, Rating::Good, reviewed.due);
+        assert!(after_strict.due < after_loose.due);
+    }
+}

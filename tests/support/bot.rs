@@ -1,0 +1,117 @@
+//! `spawn_bot()`: the real `quorum run` adapter, on a fresh SQLite file, connected through
+//! `discord.proxy` to a fake Discord on 127.0.0.1.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use quorum::clock::ManualClock;
+use quorum::config::{Config, DiscordConfig, Secret};
+use quorum::course::load_catalog;
+use quorum::discord::Data;
+use quorum::render::map_picture::{MapPicture, PictureCache};
+use quorum::store::Store;
+use quorum::study::Study;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::fake_discord::FakeDiscord;
+
+pub struct TestBot {
+    pub fake: FakeDiscord,
+    pub clock: ManualClock,
+    pub config: Config,
+    dir: Arc<tempfile::TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+/// Starts a fake Discord and the bot on a new database, and waits until the bot is ready and
+/// has registered its commands.
+pub async fn spawn_bot() -> TestBot {
+    super::init_tracing();
+    let fake = FakeDiscord::start().await;
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
+    let config = Config {
+        database_url: format!("sqlite://{}", dir.path().join("quorum.db").display()),
+        course_dir: PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/sample"
+        )),
+        discord: DiscordConfig {
+            token: Some(Secret::new(FakeDiscord::TOKEN)),
+            proxy: Some(fake.base_url()),
+            dev_guild_id: None,
+        },
+        ..Config::default()
+    };
+    let mut bot = TestBot {
+        fake,
+        clock,
+        config,
+        dir,
+        stop: None,
+        task: None,
+    };
+    bot.start().await;
+    bot
+}
+
+impl TestBot {
+    async fn start(&mut self) {
+        let registrations = self
+            .fake
+            .requests_matching("PUT", "/api/v10/applications/")
+            .len();
+        let catalog = Arc::new(load_catalog(&self.config.course_dir).expect("sample course"));
+        let store = Store::open(&self.config.database_url)
+            .await
+            .expect("database");
+        let study = Study::new(catalog, store, Arc::new(self.clock.clone()));
+        let data = Data::new(study, PictureCache::new(MapPicture::new()));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let config = self.config.clone();
+        self.task = Some(tokio::spawn(async move {
+            quorum::discord::run(&config, data, async {
+                let _ = stopped.await;
+            })
+            .await
+        }));
+        self.stop = Some(stop);
+        self.fake
+            .wait_for_count("PUT", "/api/v10/applications/", registrations + 1)
+            .await;
+    }
+
+    /// Stops the bot as SIGTERM would and starts it again on the same database.
+    pub async fn restart(&mut self) {
+        self.shutdown().await;
+        self.start().await;
+    }
+
+    /// Stops the bot and waits until it has closed the database.
+    pub async fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let result = tokio::time::timeout(std::time::Duration::from_secs(10), task)
+                .await
+                .expect("the bot stops within 10 s")
+                .expect("the bot task does not panic");
+            result.expect("the bot ends without error");
+        }
+    }
+
+    /// A second handle on the bot's database, to check what it stored.
+    pub async fn store(&self) -> Store {
+        Store::open(&self.config.database_url)
+            .await
+            .expect("database")
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.dir.path().join("quorum.db")
+    }
+}

@@ -69,7 +69,10 @@ async fn the_bot_registers_every_command_in_one_bulk_overwrite() {
     let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
     assert_eq!(
         names,
-        ["map", "topic", "learned", "unlearn", "progress", "next", "help"]
+        [
+            "map", "topic", "learned", "unlearn", "progress", "next", "quiz", "review", "reviews",
+            "help"
+        ]
     );
     for command in &commands {
         assert!(
@@ -128,7 +131,11 @@ async fn the_topic_card_offers_its_buttons_and_mark_learned_updates_it_in_place(
     assert_eq!(embed(&card)["title"], json!("2 · Topic Beta"));
     assert_eq!(
         custom_ids(&card),
-        ["q:learn:sample:beta", "q:open:sample:gamma"]
+        [
+            "q:learn:sample:beta",
+            "q:quiz:sample:beta",
+            "q:open:sample:gamma"
+        ]
     );
 
     let message = bot.fake.original_message(&handle);
@@ -139,7 +146,11 @@ async fn the_topic_card_offers_its_buttons_and_mark_learned_updates_it_in_place(
     assert_eq!(updated.body["type"], json!(UPDATE_MESSAGE));
     assert_eq!(
         custom_ids(&updated),
-        ["q:unlearn:sample:beta", "q:open:sample:gamma"]
+        [
+            "q:unlearn:sample:beta",
+            "q:quiz:sample:beta",
+            "q:open:sample:gamma"
+        ]
     );
     assert!(embed(&updated)["description"]
         .as_str()

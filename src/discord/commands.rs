@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use serenity::{AutocompleteChoice, CreateAutocompleteResponse};
 
 use super::replies::{card_reply, learner_from};
-use super::{BotError, Context, Data};
+use super::{quiz, BotError, Context, Data};
 use crate::ids::{Learner, UserId};
 use crate::render;
 
@@ -18,6 +18,9 @@ pub fn all() -> Vec<poise::Command<Data, BotError>> {
         unlearn(),
         progress(),
         next(),
+        quiz::quiz(),
+        quiz::review(),
+        quiz::reviews(),
         help(),
     ]
 }
@@ -42,16 +45,28 @@ const HELP: &[(&str, &str)] = &[
         "progress bars per section, yours or a member's (shown to all)",
     ),
     ("/next", "the card of your next step"),
+    (
+        "/quiz <topic> [questions]",
+        "a quiz, one question at a time, with the why of each answer",
+    ),
+    (
+        "/review",
+        "review your most overdue topic: 3 questions that schedule the next review",
+    ),
+    ("/reviews", "what is due for review now and what comes next"),
     ("/help", "this help"),
 ];
 
-async fn learner(ctx: Context<'_>) -> Learner {
+pub(super) async fn learner(ctx: Context<'_>) -> Learner {
     let nick = ctx.author_member().await.and_then(|m| m.nick.clone());
     learner_from(ctx.author(), nick.as_deref(), ctx.guild_id())
 }
 
 /// Topics whose number, id, title or alias matches what is typed (Discord shows 25 at most).
-async fn autocomplete_topic(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+pub(super) async fn autocomplete_topic(
+    ctx: Context<'_>,
+    partial: &str,
+) -> CreateAutocompleteResponse {
     let choices = match ctx.data().study.track(None) {
         Ok(track) => track
             .matching_topics(partial)

@@ -7,13 +7,14 @@ use serenity::{
     CreateInteractionResponseMessage, FullEvent, Interaction,
 };
 
+use super::quiz;
 use super::replies::learner_from;
 use super::{BotError, Data};
 
 const PREFIX: &str = "q";
 
-/// What a component does. Encoded as `q:<verb>:<track>[:<topic>]`, at most 100 characters
-/// (ids are at most 40 each, checked when the course loads).
+/// What a component does. Encoded as `q:<verb>:<arguments>`, at most 100 characters (track
+/// and topic ids are at most 40 each, checked when the course loads).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ComponentAction {
     Learn(String, String),
@@ -22,6 +23,18 @@ pub enum ComponentAction {
     Open(String, String),
     /// The map's "Jump to a topic" menu; the topic is the selected value.
     Jump(String),
+    /// "Quiz me": start a quiz on the topic.
+    Quiz(String, String),
+    /// Answer question `position` of a quiz session with the choice shown at `slot`.
+    Answer {
+        session: i64,
+        position: usize,
+        slot: usize,
+    },
+    /// Go on to the next question, or the result.
+    QuizNext(i64),
+    /// A reminder's "Start review": the most overdue review.
+    StartReview,
 }
 
 impl ComponentAction {
@@ -31,25 +44,33 @@ impl ComponentAction {
             Self::Unlearn(track, topic) => format!("{PREFIX}:unlearn:{track}:{topic}"),
             Self::Open(track, topic) => format!("{PREFIX}:open:{track}:{topic}"),
             Self::Jump(track) => format!("{PREFIX}:jump:{track}"),
+            Self::Quiz(track, topic) => format!("{PREFIX}:quiz:{track}:{topic}"),
+            Self::Answer {
+                session,
+                position,
+                slot,
+            } => format!("{PREFIX}:ans:{session}:{position}:{slot}"),
+            Self::QuizNext(session) => format!("{PREFIX}:qnext:{session}"),
+            Self::StartReview => format!("{PREFIX}:review"),
         }
     }
 
     pub fn decode(custom_id: &str) -> Option<Self> {
-        let mut parts = custom_id.split(':');
-        if parts.next()? != PREFIX {
-            return None;
-        }
-        let verb = parts.next()?;
-        let track = parts.next()?.to_string();
-        let topic = parts.next().map(str::to_string);
-        if parts.next().is_some() {
-            return None;
-        }
-        match (verb, topic) {
-            ("learn", Some(topic)) => Some(Self::Learn(track, topic)),
-            ("unlearn", Some(topic)) => Some(Self::Unlearn(track, topic)),
-            ("open", Some(topic)) => Some(Self::Open(track, topic)),
-            ("jump", None) => Some(Self::Jump(track)),
+        let parts: Vec<&str> = custom_id.split(':').collect();
+        let owned = |text: &str| text.to_string();
+        match parts.as_slice() {
+            [PREFIX, "learn", track, topic] => Some(Self::Learn(owned(track), owned(topic))),
+            [PREFIX, "unlearn", track, topic] => Some(Self::Unlearn(owned(track), owned(topic))),
+            [PREFIX, "open", track, topic] => Some(Self::Open(owned(track), owned(topic))),
+            [PREFIX, "jump", track] => Some(Self::Jump(owned(track))),
+            [PREFIX, "quiz", track, topic] => Some(Self::Quiz(owned(track), owned(topic))),
+            [PREFIX, "ans", session, position, slot] => Some(Self::Answer {
+                session: session.parse().ok()?,
+                position: position.parse().ok()?,
+                slot: slot.parse().ok()?,
+            }),
+            [PREFIX, "qnext", session] => Some(Self::QuizNext(session.parse().ok()?)),
+            [PREFIX, "review"] => Some(Self::StartReview),
             _ => None,
         }
     }
@@ -98,6 +119,20 @@ async fn handle(
     let learner = learner_from(&press.user, nick, press.guild_id);
     let replies = data.replies();
     let (reply, in_place) = match action {
+        ComponentAction::Quiz(track, topic) => (
+            quiz::start(data, &learner, Some(&track), &topic, None).await?,
+            false,
+        ),
+        ComponentAction::Answer {
+            session,
+            position,
+            slot,
+        } => (
+            quiz::answer(data, &learner, session, position, slot).await?,
+            true,
+        ),
+        ComponentAction::QuizNext(session) => (quiz::next(data, &learner, session).await?, true),
+        ComponentAction::StartReview => (quiz::start_review(data, &learner).await?, false),
         ComponentAction::Learn(track, topic) => (
             replies
                 .toggle_from_card(&learner, &track, &topic, true)
@@ -143,6 +178,14 @@ mod tests {
             ComponentAction::Unlearn("t".into(), "x".into()),
             ComponentAction::Open("t".into(), "y".into()),
             ComponentAction::Jump("distributed-systems".into()),
+            ComponentAction::Quiz("t".into(), "x".into()),
+            ComponentAction::Answer {
+                session: 9_007_199_254_740_993,
+                position: 4,
+                slot: 3,
+            },
+            ComponentAction::QuizNext(12),
+            ComponentAction::StartReview,
         ];
         for action in actions {
             assert_eq!(ComponentAction::decode(&action.encode()), Some(action));

@@ -4,6 +4,7 @@
 mod commands;
 mod components;
 mod error;
+mod quiz;
 mod replies;
 
 use std::sync::Arc;

@@ -149,8 +149,12 @@ pub fn topic_reply(card: &TopicCard) -> CreateReply {
                     .emoji('▶')
                     .style(ButtonStyle::Primary)
             }),
-            // Quizzes are served by their own issue; the card offers no dead button meanwhile.
-            CardAction::Quiz => None,
+            CardAction::Quiz => Some(
+                CreateButton::new(ComponentAction::Quiz(track.clone(), topic.clone()).encode())
+                    .label("Quiz me")
+                    .emoji('📝')
+                    .style(ButtonStyle::Primary),
+            ),
         })
         .collect();
     CreateReply::default()

@@ -21,7 +21,7 @@ CREATE INDEX review_cards_by_due ON review_cards (due);
 CREATE TABLE reminder_prefs (
     user_id            BIGINT  PRIMARY KEY REFERENCES learners (user_id) ON DELETE CASCADE,
     enabled            INTEGER NOT NULL DEFAULT 1,
-    hour               INTEGER NOT NULL DEFAULT 17,  -- local hour from which reminders go out
+    hour               INTEGER,                      -- local hour from which reminders go out; NULL: as soon as due
     utc_offset_minutes INTEGER NOT NULL DEFAULT 0,
     dm_blocked         INTEGER NOT NULL DEFAULT 0    -- Discord refused a DM (error 50007)
 );

@@ -136,7 +136,8 @@ fn summarize(catalog: &Catalog, dir: &Path) -> String {
 async fn open_study(config: &Config) -> anyhow::Result<Study> {
     let catalog = course::load_catalog(&config.course_dir)?;
     let store = Store::open(&config.database_url).await?;
-    Ok(Study::new(Arc::new(catalog), store, Arc::new(SystemClock)))
+    let study = Study::new(Arc::new(catalog), store, Arc::new(SystemClock));
+    Ok(study.with_desired_retention(config.reviews.desired_retention))
 }
 
 async fn console(config: &Config, user: &str) -> anyhow::Result<()> {

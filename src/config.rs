@@ -16,6 +16,7 @@ pub struct Config {
     pub course_dir: PathBuf,
     pub discord: DiscordConfig,
     pub reviews: ReviewConfig,
+    pub reminders: ReminderConfig,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -35,6 +36,21 @@ pub struct ReviewConfig {
     pub desired_retention: f64,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReminderConfig {
+    /// How often the reminder task wakes to look for due reviews and unsent reminders.
+    pub interval_seconds: f64,
+}
+
+impl Default for ReminderConfig {
+    fn default() -> Self {
+        Self {
+            interval_seconds: 300.0,
+        }
+    }
+}
+
 impl Default for ReviewConfig {
     fn default() -> Self {
         Self {
@@ -50,6 +66,7 @@ impl Default for Config {
             course_dir: PathBuf::from("course"),
             discord: DiscordConfig::default(),
             reviews: ReviewConfig::default(),
+            reminders: ReminderConfig::default(),
         }
     }
 }
@@ -118,6 +135,13 @@ impl Config {
             return Err(ConfigError::Invalid {
                 path: path.to_path_buf(),
                 message: "reviews.desired_retention must be between 0.5 and 0.99".into(),
+            });
+        }
+        let interval = config.reminders.interval_seconds;
+        if interval.is_nan() || interval < 0.01 {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: "reminders.interval_seconds must be a positive number of seconds".into(),
             });
         }
         Ok(config)

@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use quorum::clock::ManualClock;
-use quorum::config::{Config, DiscordConfig, Secret};
+use quorum::config::{Config, DiscordConfig, ReminderConfig, Secret};
 use quorum::course::load_catalog;
 use quorum::discord::Data;
 use quorum::render::map_picture::{MapPicture, PictureCache};
 use quorum::store::Store;
 use quorum::study::Study;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::fake_discord::FakeDiscord;
@@ -24,6 +24,7 @@ pub struct TestBot {
     dir: Arc<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
+    sweeps: Option<Arc<watch::Sender<u64>>>,
 }
 
 /// Starts a fake Discord and the bot on a new database, and waits until the bot is ready and
@@ -44,6 +45,10 @@ pub async fn spawn_bot() -> TestBot {
             proxy: Some(fake.base_url()),
             dev_guild_id: None,
         },
+        // The reminder task wakes every 20 ms; tests wait for sweeps, never for the clock.
+        reminders: ReminderConfig {
+            interval_seconds: 0.02,
+        },
         ..Config::default()
     };
     let mut bot = TestBot {
@@ -53,13 +58,15 @@ pub async fn spawn_bot() -> TestBot {
         dir,
         stop: None,
         task: None,
+        sweeps: None,
     };
     bot.start().await;
     bot
 }
 
 impl TestBot {
-    async fn start(&mut self) {
+    /// Starts the bot on this bot's database (after [`TestBot::shutdown`]).
+    pub async fn start(&mut self) {
         let registrations = self
             .fake
             .requests_matching("PUT", "/api/v10/applications/")
@@ -70,6 +77,7 @@ impl TestBot {
             .expect("database");
         let study = Study::new(catalog, store, Arc::new(self.clock.clone()));
         let data = Data::new(study, PictureCache::new(MapPicture::new()));
+        self.sweeps = Some(Arc::clone(&data.sweeps));
         let (stop, stopped) = oneshot::channel::<()>();
         let config = self.config.clone();
         self.task = Some(tokio::spawn(async move {
@@ -102,6 +110,19 @@ impl TestBot {
                 .expect("the bot task does not panic");
             result.expect("the bot ends without error");
         }
+    }
+
+    /// Waits until the reminder task has finished `count` more sweeps.
+    pub async fn wait_for_sweeps(&self, count: u64) {
+        let mut sweeps = self.sweeps.as_ref().expect("the bot runs").subscribe();
+        let target = *sweeps.borrow() + count;
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            sweeps.wait_for(|done| *done >= target),
+        )
+        .await
+        .expect("reminder sweeps within 10 s")
+        .expect("the reminder task runs");
     }
 
     /// A second handle on the bot's database, to check what it stored.

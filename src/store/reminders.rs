@@ -1,0 +1,332 @@
+//! Reminder preferences, the servers' study channels, and the reminder outbox: a reminder is
+//! written here before it is sent and marked after Discord accepts it.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use super::progress::record_activity;
+use super::{from_millis, to_millis, user_key, Store, StoreError};
+use crate::ids::{GuildId, Learner, UserId};
+
+/// A member's reminder settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderPrefs {
+    pub enabled: bool,
+    /// The local hour from which the day's reminder may go out; `None`: as soon as due.
+    pub hour: Option<u8>,
+    pub utc_offset_minutes: i32,
+    /// Discord refused a DM (error 50007) and no study channel could take it.
+    pub dm_blocked: bool,
+}
+
+impl Default for ReminderPrefs {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            hour: None,
+            utc_offset_minutes: 0,
+            dm_blocked: false,
+        }
+    }
+}
+
+/// A review card that is due, with its owner's settings.
+#[derive(Debug, Clone)]
+pub struct DueReview {
+    pub user: UserId,
+    pub track_id: String,
+    pub topic_id: String,
+    pub due: DateTime<Utc>,
+    pub prefs: ReminderPrefs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReminder {
+    pub user: UserId,
+    /// The member's own date, `YYYY-MM-DD`: at most one reminder each.
+    pub local_day: String,
+    /// (track, topic), most overdue first.
+    pub topics: Vec<(String, String)>,
+    pub catch_up: bool,
+}
+
+/// A reminder waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxReminder {
+    pub id: i64,
+    pub user: UserId,
+    pub local_day: String,
+    pub topics: Vec<(String, String)>,
+    pub catch_up: bool,
+    pub attempts: u32,
+}
+
+type PrefsRow = (i64, Option<i64>, i64, i64);
+
+fn prefs_from(row: Option<PrefsRow>) -> ReminderPrefs {
+    row.map_or_else(
+        ReminderPrefs::default,
+        |(enabled, hour, offset, blocked)| ReminderPrefs {
+            enabled: enabled != 0,
+            hour: hour.and_then(|h| u8::try_from(h).ok()),
+            utc_offset_minutes: offset as i32,
+            dm_blocked: blocked != 0,
+        },
+    )
+}
+
+impl Store {
+    pub async fn reminder_prefs(&self, user: UserId) -> Result<ReminderPrefs, StoreError> {
+        let row: Option<PrefsRow> = sqlx::query_as(
+            "SELECT enabled, hour, utc_offset_minutes, dm_blocked FROM reminder_prefs
+             WHERE user_id = ?",
+        )
+        .bind(user_key(user))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(prefs_from(row))
+    }
+
+    pub async fn set_reminder_prefs(
+        &self,
+        learner: &Learner,
+        prefs: ReminderPrefs,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        record_activity(&mut tx, learner, now).await?;
+        sqlx::query(
+            "INSERT INTO reminder_prefs (user_id, enabled, hour, utc_offset_minutes, dm_blocked)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled,
+                 hour = excluded.hour, utc_offset_minutes = excluded.utc_offset_minutes,
+                 dm_blocked = excluded.dm_blocked",
+        )
+        .bind(user_key(learner.user))
+        .bind(i64::from(prefs.enabled))
+        .bind(prefs.hour.map(i64::from))
+        .bind(i64::from(prefs.utc_offset_minutes))
+        .bind(i64::from(prefs.dm_blocked))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every due card with its owner's settings: the reminder sweep's one read, served by the
+    /// index on `due`.
+    #[tracing::instrument(skip_all)]
+    pub async fn due_reviews(&self, now: DateTime<Utc>) -> Result<Vec<DueReview>, StoreError> {
+        type Row = (
+            i64,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT c.user_id, c.track_id, c.topic_id, c.due,
+                    p.enabled, p.hour, p.utc_offset_minutes, p.dm_blocked
+             FROM review_cards c LEFT JOIN reminder_prefs p ON p.user_id = c.user_id
+             WHERE c.due <= ?",
+        )
+        .bind(to_millis(now))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(user, track_id, topic_id, due, enabled, hour, offset, blocked)| {
+                    let prefs = match (enabled, offset, blocked) {
+                        (Some(enabled), Some(offset), Some(blocked)) => {
+                            prefs_from(Some((enabled, hour, offset, blocked)))
+                        }
+                        _ => ReminderPrefs::default(),
+                    };
+                    DueReview {
+                        user: UserId(user as u64),
+                        track_id,
+                        topic_id,
+                        due: from_millis(due),
+                        prefs,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// (member, local day) of every reminder written since `since`.
+    pub async fn reminded_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<HashSet<(UserId, String)>, StoreError> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT user_id, local_day FROM reminder_outbox WHERE created_at >= ?")
+                .bind(to_millis(since))
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user, day)| (UserId(user as u64), day))
+            .collect())
+    }
+
+    /// Writes reminders to the outbox in one transaction; a member's second reminder of the
+    /// same day is ignored. Returns how many were new.
+    #[tracing::instrument(skip_all, fields(count = reminders.len()))]
+    pub async fn enqueue_reminders(
+        &self,
+        reminders: &[NewReminder],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut inserted = 0;
+        for reminder in reminders {
+            let topics: Vec<String> = reminder
+                .topics
+                .iter()
+                .map(|(track, topic)| format!("{track}/{topic}"))
+                .collect();
+            inserted += sqlx::query(
+                "INSERT INTO reminder_outbox
+                     (user_id, local_day, topics, catch_up, created_at, next_attempt_at)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (user_id, local_day) DO NOTHING",
+            )
+            .bind(user_key(reminder.user))
+            .bind(&reminder.local_day)
+            .bind(topics.join(","))
+            .bind(i64::from(reminder.catch_up))
+            .bind(to_millis(now))
+            .bind(to_millis(now))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected() as usize;
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    /// Unsent reminders whose next attempt is due, oldest first.
+    pub async fn pending_reminders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxReminder>, StoreError> {
+        let rows: Vec<(i64, i64, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT id, user_id, local_day, topics, catch_up, attempts FROM reminder_outbox
+             WHERE sent_at IS NULL AND next_attempt_at <= ?
+             ORDER BY next_attempt_at, id LIMIT ?",
+        )
+        .bind(to_millis(now))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, user, local_day, topics, catch_up, attempts)| OutboxReminder {
+                    id,
+                    user: UserId(user as u64),
+                    local_day,
+                    topics: topics
+                        .split(',')
+                        .filter_map(|t| t.split_once('/'))
+                        .map(|(track, topic)| (track.to_string(), topic.to_string()))
+                        .collect(),
+                    catch_up: catch_up != 0,
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                },
+            )
+            .collect())
+    }
+
+    /// Discord accepted the reminder (in `channel_id`); it is never sent again.
+    pub async fn reminder_sent(
+        &self,
+        id: i64,
+        channel_id: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE reminder_outbox SET sent_at = ?, channel_id = ? WHERE id = ?")
+            .bind(to_millis(now))
+            .bind(channel_id as i64)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A send failed; try again at `retry_at`.
+    pub async fn reminder_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE reminder_outbox
+             SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+             WHERE id = ? AND sent_at IS NULL",
+        )
+        .bind(error)
+        .bind(to_millis(retry_at))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The reminder cannot be delivered anywhere; it leaves the queue with the reason.
+    pub async fn reminder_abandoned(
+        &self,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE reminder_outbox SET sent_at = ?, last_error = ?, attempts = attempts + 1
+             WHERE id = ?",
+        )
+        .bind(to_millis(now))
+        .bind(reason)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The study channel of the server the member studied in most recently, if it has one
+    /// with reminders on.
+    pub async fn study_channel_for(
+        &self,
+        user: UserId,
+    ) -> Result<Option<(GuildId, u64)>, StoreError> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT g.guild_id, g.study_channel_id
+             FROM memberships m JOIN guild_settings g ON g.guild_id = m.guild_id
+             WHERE m.user_id = ? AND g.study_channel_id IS NOT NULL AND g.reminders_enabled = 1
+             ORDER BY m.last_seen_at DESC LIMIT 1",
+        )
+        .bind(user_key(user))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(guild, channel)| (GuildId(guild as u64), channel as u64)))
+    }
+
+    /// Discord refused to DM the member: reminders pause until they turn them on again.
+    pub async fn block_dms(&self, user: UserId) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO reminder_prefs (user_id, dm_blocked) VALUES (?, 1)
+             ON CONFLICT (user_id) DO UPDATE SET dm_blocked = 1",
+        )
+        .bind(user_key(user))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

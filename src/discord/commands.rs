@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use serenity::{AutocompleteChoice, CreateAutocompleteResponse};
 
 use super::replies::{card_reply, learner_from};
-use super::{quiz, BotError, Context, Data};
+use super::{admin, community, quiz, BotError, Context, Data};
 use crate::ids::{Learner, UserId};
 use crate::render;
 
@@ -21,6 +21,13 @@ pub fn all() -> Vec<poise::Command<Data, BotError>> {
         quiz::quiz(),
         quiz::review(),
         quiz::reviews(),
+        community::leaderboard(),
+        community::stats(),
+        community::who_knows(),
+        community::group(),
+        admin::quorum_admin(),
+        community::forget_me(),
+        community::export(),
         help(),
     ]
 }
@@ -54,6 +61,34 @@ const HELP: &[(&str, &str)] = &[
         "review your most overdue topic: 3 questions that schedule the next review",
     ),
     ("/reviews", "what is due for review now and what comes next"),
+    (
+        "/leaderboard [board] [period]",
+        "this server's top 10 by points, learned, remembered or streak; week or all time",
+    ),
+    (
+        "/stats [member]",
+        "topics, quiz accuracy, points, streak, reviews due and 30 days of activity",
+    ),
+    (
+        "/who-knows <topic>",
+        "members here who learned a topic and still remember it",
+    ),
+    (
+        "/group",
+        "how much of this server learned each topic, as a picture",
+    ),
+    (
+        "/quorum-admin",
+        "server settings and leaderboard resets (Manage Server only)",
+    ),
+    (
+        "/forget-me",
+        "delete everything Quorum holds about you, in every server",
+    ),
+    (
+        "/export",
+        "everything Quorum holds about you, as a JSON file",
+    ),
     ("/help", "this help"),
 ];
 

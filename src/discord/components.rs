@@ -7,9 +7,10 @@ use serenity::{
     CreateInteractionResponseMessage, FullEvent, Interaction,
 };
 
-use super::quiz;
 use super::replies::learner_from;
-use super::{BotError, Data};
+use super::{admin, community, quiz, BotError, Data};
+use crate::store::{Period, ResetScope};
+use crate::study::Board;
 
 const PREFIX: &str = "q";
 
@@ -35,6 +36,14 @@ pub enum ComponentAction {
     QuizNext(i64),
     /// A reminder's "Start review": the most overdue review.
     StartReview,
+    /// A page (0-based) of a leaderboard: `q:lb:<board>:<period>:<page>`.
+    Board(Board, Period, u64),
+    /// `/forget-me`'s confirm button, for the member it was shown to.
+    ForgetMe(u64),
+    /// `/quorum-admin reset`'s confirm button.
+    Reset(ResetScope),
+    /// Closes a confirm prompt without doing anything.
+    Cancel,
 }
 
 impl ComponentAction {
@@ -52,6 +61,17 @@ impl ComponentAction {
             } => format!("{PREFIX}:ans:{session}:{position}:{slot}"),
             Self::QuizNext(session) => format!("{PREFIX}:qnext:{session}"),
             Self::StartReview => format!("{PREFIX}:review"),
+            Self::Board(board, period, page) => {
+                let period = match period {
+                    Period::Week => "week",
+                    Period::AllTime => "all",
+                };
+                format!("{PREFIX}:lb:{}:{period}:{page}", board.as_str())
+            }
+            Self::ForgetMe(user) => format!("{PREFIX}:forget:{user}"),
+            Self::Reset(ResetScope::Week) => format!("{PREFIX}:reset:week"),
+            Self::Reset(ResetScope::AllTime) => format!("{PREFIX}:reset:all"),
+            Self::Cancel => format!("{PREFIX}:cancel"),
         }
     }
 
@@ -71,6 +91,22 @@ impl ComponentAction {
             }),
             [PREFIX, "qnext", session] => Some(Self::QuizNext(session.parse().ok()?)),
             [PREFIX, "review"] => Some(Self::StartReview),
+            [PREFIX, "lb", board, period, page] => {
+                let period = match *period {
+                    "week" => Period::Week,
+                    "all" => Period::AllTime,
+                    _ => return None,
+                };
+                Some(Self::Board(
+                    Board::parse(board)?,
+                    period,
+                    page.parse().ok()?,
+                ))
+            }
+            [PREFIX, "forget", user] => Some(Self::ForgetMe(user.parse().ok()?)),
+            [PREFIX, "reset", "week"] => Some(Self::Reset(ResetScope::Week)),
+            [PREFIX, "reset", "all"] => Some(Self::Reset(ResetScope::AllTime)),
+            [PREFIX, "cancel"] => Some(Self::Cancel),
             _ => None,
         }
     }
@@ -82,6 +118,7 @@ pub async fn on_event(
     event: &FullEvent,
 ) -> Result<(), BotError> {
     let (ctx, data) = (framework.serenity_context, framework.user_data);
+    community::on_guild_event(event, data).await;
     if let FullEvent::InteractionCreate {
         interaction: Interaction::Component(press),
     } = event
@@ -156,6 +193,25 @@ async fn handle(
             .unwrap_or_default();
             (replies.topic(&learner, Some(&track), &topic).await?, false)
         }
+        ComponentAction::Board(board, period, page) => {
+            let Some(guild) = learner.guild else {
+                return Ok(());
+            };
+            let view = (board, period, page);
+            let reply =
+                community::leaderboard_reply(&ctx.http, data, &learner, guild, view).await?;
+            (reply, true)
+        }
+        // A refusal is a new ephemeral message: the prompt stays for the one it was meant for.
+        ComponentAction::ForgetMe(owner) => (
+            community::confirm_forget(data, learner.user, owner).await?,
+            learner.user.0 == owner,
+        ),
+        ComponentAction::Reset(scope) => (
+            admin::confirm_reset(data, press.member.as_ref(), press.guild_id, scope).await?,
+            admin::can_manage(press.member.as_ref()),
+        ),
+        ComponentAction::Cancel => (community::cancelled(), true),
     };
     let message = reply.to_slash_initial_response(CreateInteractionResponseMessage::new());
     let response = if in_place {
@@ -186,6 +242,12 @@ mod tests {
             },
             ComponentAction::QuizNext(12),
             ComponentAction::StartReview,
+            ComponentAction::Board(Board::Remembered, Period::AllTime, 12),
+            ComponentAction::Board(Board::Points, Period::Week, 0),
+            ComponentAction::ForgetMe(1_300_000_000_000_000_001),
+            ComponentAction::Reset(ResetScope::Week),
+            ComponentAction::Reset(ResetScope::AllTime),
+            ComponentAction::Cancel,
         ];
         for action in actions {
             assert_eq!(ComponentAction::decode(&action.encode()), Some(action));
@@ -209,6 +271,12 @@ mod tests {
             "q:fly:t:x",
             "q:jump:t:x",
             "q:learn:t:x:y",
+            "q:lb:points:week",
+            "q:lb:fame:week:1",
+            "q:lb:points:month:1",
+            "q:lb:points:week:x",
+            "q:forget:ann",
+            "q:reset:month",
         ] {
             assert_eq!(ComponentAction::decode(id), None, "{id}");
         }

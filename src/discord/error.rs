@@ -15,6 +15,8 @@ pub enum BotError {
     Picture(#[from] PictureError),
     #[error("Discord error: {0}")]
     Discord(#[from] serenity::Error),
+    #[error("cannot write the export: {0}")]
+    Export(String),
     #[error("a background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
 }

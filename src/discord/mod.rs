@@ -1,7 +1,9 @@
 //! The Discord adapter: the only code that names serenity or poise. Commands and components
 //! parse what Discord sends, call one use case, and send the rendered reply.
 
+mod admin;
 mod commands;
+mod community;
 mod components;
 mod error;
 mod quiz;
@@ -12,11 +14,13 @@ use std::sync::Arc;
 use poise::serenity_prelude as serenity;
 
 pub use commands::all as all_commands;
+pub use community::{export_json, MemberCheck};
 pub use components::ComponentAction;
 pub use error::BotError;
 pub use replies::{learner_from, Replies};
 
 use crate::config::Config;
+use crate::render::activity_picture::CommunityPictures;
 use crate::render::map_picture::PictureCache;
 use crate::study::Study;
 
@@ -24,11 +28,20 @@ use crate::study::Study;
 pub struct Data {
     pub study: Study,
     pub pictures: PictureCache,
+    /// The activity chart and the group picture.
+    pub community_pictures: Arc<CommunityPictures>,
+    /// Who is still in which server (Discord's get-member, cached).
+    pub members: MemberCheck,
 }
 
 impl Data {
     pub fn new(study: Study, pictures: PictureCache) -> Self {
-        Self { study, pictures }
+        Self {
+            study,
+            pictures,
+            community_pictures: Arc::new(CommunityPictures::new()),
+            members: MemberCheck::default(),
+        }
     }
 
     pub fn replies(&self) -> Replies<'_> {

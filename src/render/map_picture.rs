@@ -22,7 +22,7 @@ const FONT_BOLD: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/assets/fonts/DejaVuSans-Bold.ttf"
 ));
-const FAMILY: &str = "DejaVu Sans";
+pub(crate) const FAMILY: &str = "DejaVu Sans";
 
 // Palette: Discord's dark theme.
 const BACKGROUND: &str = "#1e1f22";
@@ -56,6 +56,19 @@ const TITLE_WRAP_SIZE: f32 = 18.0;
 const TITLE_MIN_SIZE: f32 = 15.0;
 const LEGEND_SPACE: f32 = 84.0;
 
+/// The embedded DejaVu Sans fonts as a font database, for every picture Quorum draws.
+pub(crate) fn embedded_fonts() -> usvg::fontdb::Database {
+    let mut db = usvg::fontdb::Database::new();
+    db.load_font_data(FONT_REGULAR.to_vec());
+    db.load_font_data(FONT_BOLD.to_vec());
+    db.set_sans_serif_family(FAMILY);
+    db.set_serif_family(FAMILY);
+    db.set_monospace_family(FAMILY);
+    db.set_cursive_family(FAMILY);
+    db.set_fantasy_family(FAMILY);
+    db
+}
+
 /// Draws skill maps. Holds the embedded fonts, loaded once; cheap to share behind an `Arc`.
 pub struct MapPicture {
     fontdb: Arc<usvg::fontdb::Database>,
@@ -83,16 +96,8 @@ impl MapPicture {
 
     /// Loads the embedded DejaVu Sans fonts (and never the system's).
     pub fn new() -> Self {
-        let mut db = usvg::fontdb::Database::new();
-        db.load_font_data(FONT_REGULAR.to_vec());
-        db.load_font_data(FONT_BOLD.to_vec());
-        db.set_sans_serif_family(FAMILY);
-        db.set_serif_family(FAMILY);
-        db.set_monospace_family(FAMILY);
-        db.set_cursive_family(FAMILY);
-        db.set_fantasy_family(FAMILY);
         Self {
-            fontdb: Arc::new(db),
+            fontdb: Arc::new(embedded_fonts()),
         }
     }
 
@@ -673,7 +678,7 @@ fn w(svg: &mut String, args: std::fmt::Arguments<'_>) {
 }
 
 /// Escapes the five XML special characters.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

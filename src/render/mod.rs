@@ -2,8 +2,10 @@
 //! the console prints as text and the Discord adapter sends as an embed), progress bars and
 //! the skill-map picture.
 
+pub mod activity_picture;
 mod bar;
 mod card;
+mod community;
 pub mod map_picture;
 mod quiz;
 mod replies;
@@ -11,5 +13,6 @@ pub mod time;
 
 pub use bar::progress_bar;
 pub use card::{Card, Field};
+pub use community::*;
 pub use quiz::*;
 pub use replies::*;

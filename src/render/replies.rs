@@ -222,6 +222,7 @@ pub fn help_card(commands: &[(&str, &str)]) -> Card {
         let _ = writeln!(text, "`{usage}`: {what}");
     }
     text.push_str("\nTopics can be named by number, id, title or alias: `/topic 2`, `/topic cap`.");
+    let _ = write!(text, "\n\n{}", super::community::points_rule());
     Card::new("Quorum: how it works", colors::BLURPLE).description(text)
 }
 

@@ -1,6 +1,10 @@
 //! The only module that speaks SQL. SQLite is the embedded default; queries stay portable
 //! (plain `ON CONFLICT`, BIGINT times) so a shared PostgreSQL can follow.
 
+mod boards;
+mod guilds;
+mod member_data;
+mod points;
 mod progress;
 mod quizzes;
 mod reviews;
@@ -12,6 +16,13 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+pub use boards::{MemberRow, StreakRow};
+pub use guilds::{GuildSettings, ResetScope, SettingChange};
+pub use member_data::{Cell, TableRows};
+pub use points::{
+    local_day, week_start, ActivityKind, BoardRow, Period, Standing, StoredStreak, ON_TIME,
+    POINTS_CORRECT_ANSWER, POINTS_LEARNED, POINTS_REVIEW_ON_TIME,
+};
 pub use progress::{LearnedMark, MarkOutcome};
 pub use quizzes::{NewQuiz, PlannedQuestion, QuizRecord, StoredAnswer};
 pub use reviews::{CardState, ReviewCard};

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Sqlite, Transaction};
 
+use super::points::{record_study, ActivityKind, POINTS_LEARNED};
 use super::reviews::{write_card, CardState, ReviewCard};
 use super::{from_millis, guild_key, to_millis, user_key, Store, StoreError};
 use crate::ids::{Learner, UserId};
@@ -69,6 +70,19 @@ impl Store {
         .bind(topic)
         .fetch_one(&mut *tx)
         .await?;
+        if inserted == 1 {
+            let reference = format!("{track}/{topic}");
+            let points = POINTS_LEARNED;
+            record_study(
+                &mut tx,
+                learner,
+                ActivityKind::Learned,
+                &reference,
+                points,
+                now,
+            )
+            .await?;
+        }
         if let Some(card) = first_card {
             let card = ReviewCard {
                 track_id: track.to_string(),

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::points::{record_study, ActivityKind, POINTS_CORRECT_ANSWER};
 use super::progress::record_activity;
 use super::{from_millis, guild_key, to_millis, user_key, Store, StoreError};
 use crate::ids::{Learner, UserId};
@@ -164,6 +165,21 @@ impl Store {
             == 1;
         if inserted {
             record_activity(&mut tx, learner, now).await?;
+            let points = if answer.correct {
+                POINTS_CORRECT_ANSWER
+            } else {
+                0
+            };
+            let reference = format!("{}:{position}", quiz.id);
+            record_study(
+                &mut tx,
+                learner,
+                ActivityKind::Answer,
+                &reference,
+                points,
+                now,
+            )
+            .await?;
             sqlx::query(
                 "UPDATE quiz_sessions
                  SET position = position + 1, correct = correct + ?, updated_at = ?

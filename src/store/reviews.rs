@@ -30,7 +30,7 @@ pub struct ReviewCard {
     pub card: CardState,
 }
 
-type CardRow = (
+pub(super) type CardRow = (
     String,
     String,
     i64,
@@ -44,10 +44,11 @@ type CardRow = (
     Option<i64>,
 );
 
-const CARD_COLUMNS: &str = "track_id, topic_id, due, stability, difficulty, elapsed_days, \
+pub(super) const CARD_COLUMNS: &str =
+    "track_id, topic_id, due, stability, difficulty, elapsed_days, \
                             scheduled_days, reps, lapses, state, last_review";
 
-fn from_row(row: CardRow) -> ReviewCard {
+pub(super) fn from_row(row: CardRow) -> ReviewCard {
     let (
         track_id,
         topic_id,

@@ -1,21 +1,27 @@
 //! The use cases of Quorum, free of Discord: each takes plain ids and text and returns a plain
 //! reply value that the console and the Discord adapter render in their own way.
 
+mod community;
 mod error;
+mod leaderboard;
 mod learn;
 mod map;
 mod quiz;
 mod review;
+mod stats;
 mod topic;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
+pub use community::{GroupView, Knower, TopicShare, WhoKnows, PURGE_GRACE};
 pub use error::StudyError;
+pub use leaderboard::{Board, Leaderboard, Ranked, PAGE_SIZE};
 pub use learn::{LearnReply, MarkChange};
 pub use map::{Progress, SectionView, SkillMap, TopicEntry, TopicState};
 pub use quiz::{QuizFeedback, QuizKind, QuizQuestion, QuizResult, QuizStep, DEFAULT_QUESTIONS};
 pub use review::{rating_for, ReviewSchedule, ScheduledTopic, Scheduler, REVIEW_QUESTIONS};
+pub use stats::{SectionAccuracy, Stats, Streak, ACTIVITY_DAYS};
 pub use topic::{CardAction, NextStep, TopicCard};
 
 use crate::clock::Clock;

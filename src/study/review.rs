@@ -10,7 +10,7 @@ use super::quiz::{QuizKind, QuizQuestion};
 use super::{Study, StudyError};
 use crate::course::Topic;
 use crate::ids::{Learner, UserId};
-use crate::store::{CardState, QuizRecord, ReviewCard};
+use crate::store::{CardState, QuizRecord, ReviewCard, ON_TIME};
 
 /// Questions in a review.
 pub const REVIEW_QUESTIONS: usize = 3;
@@ -220,12 +220,16 @@ impl Study {
             record.plan.len().saturating_sub(correct),
             now - record.started_at,
         );
+        // On time: the topic was due when the review started, and it ended within a day.
+        let on_time = card.card.due <= record.started_at && now - record.started_at <= ON_TIME;
         let next = ReviewCard {
             card: self.scheduler().review(&card.card, rating, now),
             ..card
         };
         tracing::debug!(?rating, due = %next.card.due, "review rescheduled");
-        self.store().update_review_card(learner.user, &next).await?;
+        self.store()
+            .review_done(learner, &next, record.id, on_time, now)
+            .await?;
         Ok(())
     }
 }

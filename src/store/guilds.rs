@@ -1,0 +1,210 @@
+//! A server's settings, board resets, and the purge of servers Quorum was removed from.
+
+use chrono::{DateTime, Utc};
+
+use super::points::week_start;
+use super::{from_millis, guild_key, to_millis, Store, StoreError};
+use crate::ids::GuildId;
+
+/// A server's settings as its admins set them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuildSettings {
+    pub study_channel: Option<u64>,
+    pub reminders_enabled: bool,
+    pub announcements_enabled: bool,
+    pub default_track: Option<String>,
+    /// Marks made before this do not count on the learned board.
+    pub board_reset_at: DateTime<Utc>,
+    pub week_reset_at: DateTime<Utc>,
+}
+
+impl Default for GuildSettings {
+    fn default() -> Self {
+        Self {
+            study_channel: None,
+            reminders_enabled: true,
+            announcements_enabled: false,
+            default_track: None,
+            board_reset_at: from_millis(0),
+            week_reset_at: from_millis(0),
+        }
+    }
+}
+
+/// One change an admin makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingChange {
+    StudyChannel(Option<u64>),
+    Reminders(bool),
+    Announcements(bool),
+    DefaultTrack(Option<String>),
+}
+
+/// Which board a reset empties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetScope {
+    Week,
+    AllTime,
+}
+
+impl Store {
+    /// Whether [`Store::close`] was called: background tasks end then.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
+    }
+
+    pub async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {
+        type Row = (Option<i64>, i64, i64, Option<String>, i64, i64);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT study_channel_id, reminders_enabled, announcements_enabled, default_track,
+                    board_reset_at, week_reset_at
+             FROM guild_settings WHERE guild_id = ?",
+        )
+        .bind(guild_key(guild))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some((channel, reminders, announcements, track, reset, week_reset)) => GuildSettings {
+                study_channel: channel.map(|c| c as u64),
+                reminders_enabled: reminders != 0,
+                announcements_enabled: announcements != 0,
+                default_track: track,
+                board_reset_at: from_millis(reset),
+                week_reset_at: from_millis(week_reset),
+            },
+            None => GuildSettings::default(),
+        })
+    }
+
+    #[tracing::instrument(skip_all, fields(guild = %guild, ?change))]
+    pub async fn change_setting(
+        &self,
+        guild: GuildId,
+        change: &SettingChange,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING")
+            .bind(guild_key(guild))
+            .execute(&mut *tx)
+            .await?;
+        let query = match change {
+            SettingChange::StudyChannel(channel) => {
+                sqlx::query("UPDATE guild_settings SET study_channel_id = ? WHERE guild_id = ?")
+                    .bind(channel.map(|c| c as i64))
+            }
+            SettingChange::Reminders(on) => {
+                sqlx::query("UPDATE guild_settings SET reminders_enabled = ? WHERE guild_id = ?")
+                    .bind(i64::from(*on))
+            }
+            SettingChange::Announcements(on) => sqlx::query(
+                "UPDATE guild_settings SET announcements_enabled = ? WHERE guild_id = ?",
+            )
+            .bind(i64::from(*on)),
+            SettingChange::DefaultTrack(track) => {
+                sqlx::query("UPDATE guild_settings SET default_track = ? WHERE guild_id = ?")
+                    .bind(track.clone())
+            }
+        };
+        query.bind(guild_key(guild)).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Empties the weekly or the all-time boards of a server (the all-time reset empties the
+    /// weekly ones too).
+    #[tracing::instrument(skip_all, fields(guild = %guild, ?scope))]
+    pub async fn reset_boards(
+        &self,
+        guild: GuildId,
+        scope: ResetScope,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING")
+            .bind(guild_key(guild))
+            .execute(&mut *tx)
+            .await?;
+        let (scores, settings) = match scope {
+            ResetScope::Week => (
+                "DELETE FROM scores WHERE guild_id = ? AND week_start = ?",
+                "UPDATE guild_settings SET week_reset_at = ?1 WHERE guild_id = ?2",
+            ),
+            ResetScope::AllTime => (
+                "DELETE FROM scores WHERE guild_id = ? AND week_start >= ?",
+                "UPDATE guild_settings SET board_reset_at = ?1, week_reset_at = ?1
+                 WHERE guild_id = ?2",
+            ),
+        };
+        let this_week = match scope {
+            ResetScope::Week => to_millis(week_start(now)),
+            ResetScope::AllTime => 0,
+        };
+        sqlx::query(scores)
+            .bind(guild_key(guild))
+            .bind(this_week)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(settings)
+            .bind(to_millis(now))
+            .bind(guild_key(guild))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Remembers that Quorum was removed from a server (the first removal time stays).
+    pub async fn guild_removed(
+        &self,
+        guild: GuildId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO guild_removals (guild_id, removed_at) VALUES (?, ?)
+             ON CONFLICT (guild_id) DO NOTHING",
+        )
+        .bind(guild_key(guild))
+        .bind(to_millis(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Quorum is (again) in a server: cancels a pending purge. Returns whether one was pending.
+    pub async fn guild_present(&self, guild: GuildId) -> Result<bool, StoreError> {
+        let deleted = sqlx::query("DELETE FROM guild_removals WHERE guild_id = ?")
+            .bind(guild_key(guild))
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(deleted > 0)
+    }
+
+    /// Purges the settings, memberships and points of every server removed before `cutoff`;
+    /// members' own progress stays theirs. Returns the purged servers.
+    #[tracing::instrument(skip_all)]
+    pub async fn purge_removed_guilds(
+        &self,
+        cutoff: DateTime<Utc>,
+    ) -> Result<Vec<GuildId>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let guilds: Vec<i64> =
+            sqlx::query_scalar("SELECT guild_id FROM guild_removals WHERE removed_at <= ?")
+                .bind(to_millis(cutoff))
+                .fetch_all(&mut *tx)
+                .await?;
+        for guild in &guilds {
+            for statement in [
+                "DELETE FROM guild_settings WHERE guild_id = ?",
+                "DELETE FROM memberships WHERE guild_id = ?",
+                "DELETE FROM scores WHERE guild_id = ?",
+                "DELETE FROM score_counts WHERE guild_id = ?",
+                "DELETE FROM guild_removals WHERE guild_id = ?",
+            ] {
+                sqlx::query(statement).bind(guild).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(guilds.into_iter().map(|g| GuildId(g as u64)).collect())
+    }
+}

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chrono::Utc;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use poise::serenity_prelude::CreateInteractionResponseMessage;
 use poise::CreateReply;
 use quorum::clock::SystemClock;
@@ -59,23 +59,23 @@ fn interactions(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("a temp dir");
     let data = runtime.block_on(seeded_data(dir.path()));
     let replies = data.replies();
-    let me = learner(4242);
+    let me = &learner(4242);
 
     c.bench_function("/map, picture cached", |b| {
         b.to_async(&runtime)
-            .iter(|| async { finish(replies.map(&me, None).await.expect("map")) })
+            .iter(|| async { finish(replies.map(me, None).await.expect("map")) })
     });
-    let uncached = Data::new(
-        data.study.clone(),
-        PictureCache::with_capacity(MapPicture::new(), 0),
-    );
+    // A fresh cache for every run, so each one draws the picture.
     c.bench_function("/map, picture drawn", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { finish(uncached.replies().map(&me, None).await.expect("map")) })
+        b.to_async(&runtime).iter_batched(
+            || Data::new(data.study.clone(), PictureCache::new(MapPicture::new())),
+            |uncached| async move { finish(uncached.replies().map(me, None).await.expect("map")) },
+            BatchSize::SmallInput,
+        )
     });
     c.bench_function("/topic", |b| {
         b.to_async(&runtime)
-            .iter(|| async { finish(replies.topic(&me, None, "cap").await.expect("topic")) })
+            .iter(|| async { finish(replies.topic(me, None, "cap").await.expect("topic")) })
     });
     let next_user = AtomicU64::new(0);
     c.bench_function("/learned", |b| {

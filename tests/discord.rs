@@ -72,7 +72,9 @@ async fn the_bot_registers_every_command_in_one_bulk_overwrite() {
         .map(|c| c.name.to_string())
         .collect();
     assert_eq!(names, listed, "every command of the one list, in one call");
-    for name in ["map", "topic", "learned", "unlearn", "progress", "next", "help"] {
+    for name in [
+        "map", "topic", "learned", "unlearn", "progress", "next", "help",
+    ] {
         assert!(names.contains(&name), "{name} is registered");
     }
     assert!(names.len() <= 100, "Discord allows 100 global commands");

@@ -274,3 +274,19 @@ async fn the_console_shows_a_filled_bar_after_learned() {
     );
     assert!(text.contains("Commands start with `/`"), "{text}");
 }
+
+#[tokio::test]
+async fn the_reminder_sweeps_due_query_uses_the_index_on_due() {
+    let f = fixture().await;
+
+    let plan = f.study.store().due_reviews_plan().await.unwrap();
+
+    assert!(
+        plan.iter().any(|step| step.contains("review_cards_by_due")),
+        "{plan:?}"
+    );
+    assert!(
+        !plan.iter().any(|step| step.starts_with("SCAN c")),
+        "{plan:?}"
+    );
+}

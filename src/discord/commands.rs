@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use serenity::{AutocompleteChoice, CreateAutocompleteResponse};
 
 use super::replies::{card_reply, learner_from};
-use super::{admin, community, quiz, BotError, Context, Data};
+use super::{admin, community, quiz, reminders, BotError, Context, Data};
 use crate::ids::{Learner, UserId};
 use crate::render;
 
@@ -21,6 +21,7 @@ pub fn all() -> Vec<poise::Command<Data, BotError>> {
         quiz::quiz(),
         quiz::review(),
         quiz::reviews(),
+        reminders::remind(),
         community::leaderboard(),
         community::stats(),
         community::who_knows(),
@@ -61,6 +62,10 @@ const HELP: &[(&str, &str)] = &[
         "review your most overdue topic: 3 questions that schedule the next review",
     ),
     ("/reviews", "what is due for review now and what comes next"),
+    (
+        "/remind on|off|hour|status",
+        "daily review reminders, at an hour of your own day",
+    ),
     (
         "/leaderboard [board] [period]",
         "this server's top 10 by points, learned, remembered or streak; week or all time",

@@ -7,11 +7,14 @@ mod community;
 mod components;
 mod error;
 mod quiz;
+mod reminders;
 mod replies;
 
 use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
+use tokio::sync::{watch, Mutex};
+use tokio::task::JoinHandle;
 
 pub use commands::all as all_commands;
 pub use community::{export_json, MemberCheck};
@@ -28,6 +31,8 @@ use crate::study::Study;
 pub struct Data {
     pub study: Study,
     pub pictures: PictureCache,
+    /// Counts finished reminder sweeps, so tests can wait for one instead of sleeping.
+    pub sweeps: Arc<watch::Sender<u64>>,
     /// The activity chart and the group picture.
     pub community_pictures: Arc<CommunityPictures>,
     /// Who is still in which server (Discord's get-member, cached).
@@ -39,6 +44,7 @@ impl Data {
         Self {
             study,
             pictures,
+            sweeps: Arc::new(watch::channel(0).0),
             community_pictures: Arc::new(CommunityPictures::new()),
             members: MemberCheck::default(),
         }
@@ -73,6 +79,10 @@ pub async fn run(
     }
     let dev_guild = config.discord.dev_guild_id.map(serenity::GuildId::new);
     let store = data.study.store().clone();
+    let reminder_interval = std::time::Duration::from_secs_f64(config.reminders.interval_seconds);
+    let (stop_reminders, reminders_stopped) = watch::channel(false);
+    let reminder_task: Arc<Mutex<Option<JoinHandle<()>>>> = Arc::default();
+    let reminder_slot = Arc::clone(&reminder_task);
 
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -95,6 +105,14 @@ pub async fn run(
                     scope = if dev_guild.is_some() { "dev guild" } else { "global" },
                     "connected and commands registered"
                 );
+                let task = reminders::run(
+                    Arc::clone(&ctx.http),
+                    data.study.clone(),
+                    reminder_interval,
+                    Arc::clone(&data.sweeps),
+                    reminders_stopped,
+                );
+                *reminder_slot.lock().await = Some(tokio::spawn(task));
                 Ok(data)
             })
         })
@@ -111,8 +129,15 @@ pub async fn run(
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
-    client.start().await?;
+    let served = client.start().await;
+    let _ = stop_reminders.send(true);
+    if let Some(task) = reminder_task.lock().await.take() {
+        if let Err(error) = task.await {
+            tracing::error!(%error, "the reminder task ended badly");
+        }
+    }
     store.close().await;
+    served?;
     Ok(())
 }
 

@@ -97,20 +97,8 @@ fn step_reply(step: &QuizStep) -> CreateReply {
 /// A question with one button per choice, labelled with the choice (at most 80 characters and
 /// 5 choices, by the course rules).
 fn question_reply(question: &QuizQuestion) -> CreateReply {
-    let buttons = question
-        .choices
-        .iter()
-        .enumerate()
-        .map(|(slot, choice)| {
-            let action = ComponentAction::Answer {
-                session: question.session,
-                position: question.position,
-                slot,
-            };
-            CreateButton::new(action.encode())
-                .label(choice_label(slot, choice))
-                .style(ButtonStyle::Secondary)
-        })
+    let buttons = (0..question.choices.len())
+        .map(|slot| choice_button(question, slot))
         .collect();
     CreateReply::default()
         .embed(embed(&render::quiz_question_card(question)))
@@ -122,11 +110,8 @@ fn question_reply(question: &QuizQuestion) -> CreateReply {
 /// the way on.
 fn feedback_reply(feedback: &QuizFeedback) -> CreateReply {
     let question = &feedback.question;
-    let choices = question
-        .choices
-        .iter()
-        .enumerate()
-        .map(|(slot, choice)| {
+    let choices = (0..question.choices.len())
+        .map(|slot| {
             let style = if slot == feedback.right {
                 ButtonStyle::Success
             } else if slot == feedback.chosen {
@@ -134,15 +119,7 @@ fn feedback_reply(feedback: &QuizFeedback) -> CreateReply {
             } else {
                 ButtonStyle::Secondary
             };
-            let action = ComponentAction::Answer {
-                session: question.session,
-                position: question.position,
-                slot,
-            };
-            CreateButton::new(action.encode())
-                .label(choice_label(slot, choice))
-                .style(style)
-                .disabled(true)
+            choice_button(question, slot).style(style).disabled(true)
         })
         .collect();
     let (label, emoji) = if feedback.is_last {
@@ -193,14 +170,21 @@ fn result_reply(result: &QuizResult) -> CreateReply {
     }
 }
 
-/// "A · choice", cut to Discord's 80-character label limit.
-fn choice_label(slot: usize, choice: &str) -> String {
+/// The button that answers `question` with the choice at `slot`, labelled "A · choice" (cut
+/// to Discord's 80-character label limit).
+fn choice_button(question: &QuizQuestion, slot: usize) -> CreateButton {
+    let action = ComponentAction::Answer {
+        session: question.session,
+        position: question.position,
+        slot,
+    };
     let letter = render::CHOICE_LETTERS.get(slot).copied().unwrap_or("?");
-    let label = format!("{letter} · {choice}");
-    if label.chars().count() <= 80 {
-        label
-    } else {
-        let cut: String = label.chars().take(79).collect();
-        format!("{cut}…")
+    let choice = question.choices.get(slot).map_or("", String::as_str);
+    let mut label = format!("{letter} · {choice}");
+    if label.chars().count() > 80 {
+        label = label.chars().take(79).chain(['…']).collect();
     }
+    CreateButton::new(action.encode())
+        .label(label)
+        .style(ButtonStyle::Secondary)
 }

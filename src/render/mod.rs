@@ -8,6 +8,7 @@ mod card;
 mod community;
 pub mod map_picture;
 mod quiz;
+mod reminders;
 mod replies;
 pub mod time;
 
@@ -15,4 +16,5 @@ pub use bar::progress_bar;
 pub use card::{Card, Field};
 pub use community::*;
 pub use quiz::*;
+pub use reminders::*;
 pub use replies::*;

@@ -7,6 +7,7 @@ mod member_data;
 mod points;
 mod progress;
 mod quizzes;
+mod reminders;
 mod reviews;
 
 use std::str::FromStr;
@@ -25,6 +26,7 @@ pub use points::{
 };
 pub use progress::{LearnedMark, MarkOutcome};
 pub use quizzes::{NewQuiz, PlannedQuestion, QuizRecord, StoredAnswer};
+pub use reminders::{DueReview, NewReminder, OutboxReminder, ReminderPrefs};
 pub use reviews::{CardState, ReviewCard};
 
 use crate::ids::{GuildId, UserId};

@@ -76,7 +76,22 @@ fn prefs_from(row: Option<PrefsRow>) -> ReminderPrefs {
     )
 }
 
+const DUE_REVIEWS: &str = "SELECT c.user_id, c.track_id, c.topic_id, c.due,
+            p.enabled, p.hour, p.utc_offset_minutes, p.dm_blocked
+     FROM review_cards c LEFT JOIN reminder_prefs p ON p.user_id = c.user_id
+     WHERE c.due <= ?";
+
 impl Store {
+    /// SQLite's plan for the sweep's due query, one line per step (for benchmarks and tests).
+    pub async fn due_reviews_plan(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {DUE_REVIEWS}"))
+                .bind(0_i64)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(.., detail)| detail).collect())
+    }
+
     pub async fn reminder_prefs(&self, user: UserId) -> Result<ReminderPrefs, StoreError> {
         let row: Option<PrefsRow> = sqlx::query_as(
             "SELECT enabled, hour, utc_offset_minutes, dm_blocked FROM reminder_prefs

@@ -45,52 +45,59 @@ impl LearnReply {
 }
 
 impl Study {
+    /// Marks a topic learned (creating its review card) and answers with the new map.
     pub async fn learn(
         &self,
         learner: &Learner,
         track: Option<&str>,
         query: &str,
     ) -> Result<LearnReply, StudyError> {
-        let track = self.track(track)?;
-        let topic = track.find_topic(query)?;
-        let now = self.clock().now();
-        let first_card = self.scheduler().first_card(now);
-        let outcome = self
-            .store()
-            .mark_learned_with_card(learner, &track.id, &topic.id, now, Some(&first_card))
-            .await?;
-        let map = SkillMap::compute(track, &self.learned_set(learner.user, track).await?);
-        Ok(LearnReply {
-            topic: Arc::clone(topic),
-            change: if outcome.newly_learned {
-                MarkChange::Learned
-            } else {
-                MarkChange::AlreadyLearned
-            },
-            map,
-        })
+        self.change_mark(learner, track, query, true).await
     }
 
+    /// Removes a topic's mark (and its review card) and answers with the new map.
     pub async fn unlearn(
         &self,
         learner: &Learner,
         track: Option<&str>,
         query: &str,
     ) -> Result<LearnReply, StudyError> {
+        self.change_mark(learner, track, query, false).await
+    }
+
+    async fn change_mark(
+        &self,
+        learner: &Learner,
+        track: Option<&str>,
+        query: &str,
+        learned: bool,
+    ) -> Result<LearnReply, StudyError> {
         let track = self.track(track)?;
         let topic = track.find_topic(query)?;
-        let removed = self
-            .store()
+        let store = self.store();
+        let change = if learned {
+            let now = self.clock().now();
+            let first_card = self.scheduler().first_card(now);
+            let outcome = store
+                .mark_learned_with_card(learner, &track.id, &topic.id, now, Some(&first_card))
+                .await?;
+            if outcome.newly_learned {
+                MarkChange::Learned
+            } else {
+                MarkChange::AlreadyLearned
+            }
+        } else if store
             .unmark_learned(learner.user, &track.id, &topic.id)
-            .await?;
+            .await?
+        {
+            MarkChange::Unlearned
+        } else {
+            MarkChange::WasNotLearned
+        };
         let map = SkillMap::compute(track, &self.learned_set(learner.user, track).await?);
         Ok(LearnReply {
             topic: Arc::clone(topic),
-            change: if removed {
-                MarkChange::Unlearned
-            } else {
-                MarkChange::WasNotLearned
-            },
+            change,
             map,
         })
     }

@@ -23,7 +23,9 @@ CREATE TABLE reminder_prefs (
     enabled            INTEGER NOT NULL DEFAULT 1,
     hour               INTEGER,                      -- local hour from which reminders go out; NULL: as soon as due
     utc_offset_minutes INTEGER NOT NULL DEFAULT 0,
-    dm_blocked         INTEGER NOT NULL DEFAULT 0    -- Discord refused a DM (error 50007)
+    dm_blocked         INTEGER NOT NULL DEFAULT 0,   -- Discord refused a DM (error 50007)
+    -- End of the local day of the last reminder: the sweep skips the member until then.
+    quiet_until        BIGINT
 );
 
 CREATE TABLE guild_settings (

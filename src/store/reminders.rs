@@ -1,9 +1,8 @@
 //! Reminder preferences, the servers' study channels, and the reminder outbox: a reminder is
 //! written here before it is sent and marked after Discord accepts it.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite};
 
 use super::progress::record_activity;
 use super::{from_millis, to_millis, user_key, Store, StoreError};
@@ -49,6 +48,8 @@ pub struct NewReminder {
     /// (track, topic), most overdue first.
     pub topics: Vec<(String, String)>,
     pub catch_up: bool,
+    /// The end of that local day: no more reminders for the member before it.
+    pub quiet_until: DateTime<Utc>,
 }
 
 /// A reminder waiting in the outbox.
@@ -79,13 +80,14 @@ fn prefs_from(row: Option<PrefsRow>) -> ReminderPrefs {
 const DUE_REVIEWS: &str = "SELECT c.user_id, c.track_id, c.topic_id, c.due,
             p.enabled, p.hour, p.utc_offset_minutes, p.dm_blocked
      FROM review_cards c LEFT JOIN reminder_prefs p ON p.user_id = c.user_id
-     WHERE c.due <= ?";
+     WHERE c.due <= ? AND (p.quiet_until IS NULL OR p.quiet_until <= ?)";
 
 impl Store {
     /// SQLite's plan for the sweep's due query, one line per step (for benchmarks and tests).
     pub async fn due_reviews_plan(&self) -> Result<Vec<String>, StoreError> {
         let rows: Vec<(i64, i64, i64, String)> =
             sqlx::query_as(&format!("EXPLAIN QUERY PLAN {DUE_REVIEWS}"))
+                .bind(0_i64)
                 .bind(0_i64)
                 .fetch_all(&self.pool)
                 .await?;
@@ -174,53 +176,47 @@ impl Store {
             .collect())
     }
 
-    /// (member, local day) of every reminder written since `since`.
-    pub async fn reminded_since(
-        &self,
-        since: DateTime<Utc>,
-    ) -> Result<HashSet<(UserId, String)>, StoreError> {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT user_id, local_day FROM reminder_outbox WHERE created_at >= ?")
-                .bind(to_millis(since))
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(user, day)| (UserId(user as u64), day))
-            .collect())
-    }
-
-    /// Writes reminders to the outbox in one transaction; a member's second reminder of the
-    /// same day is ignored. Returns how many were new.
+    /// Writes reminders to the outbox in one transaction, and keeps each member quiet until
+    /// the end of their local day; a member's second reminder of the same day is ignored.
+    /// Rows go in batches of multi-row inserts: a morning can bring thousands at once.
     #[tracing::instrument(skip_all, fields(count = reminders.len()))]
     pub async fn enqueue_reminders(
         &self,
         reminders: &[NewReminder],
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
+        const BATCH: usize = 500;
         let mut tx = self.pool.begin().await?;
         let mut inserted = 0;
-        for reminder in reminders {
-            let topics: Vec<String> = reminder
-                .topics
-                .iter()
-                .map(|(track, topic)| format!("{track}/{topic}"))
-                .collect();
-            inserted += sqlx::query(
+        for batch in reminders.chunks(BATCH) {
+            let mut outbox = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO reminder_outbox
-                     (user_id, local_day, topics, catch_up, created_at, next_attempt_at)
-                 VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (user_id, local_day) DO NOTHING",
-            )
-            .bind(user_key(reminder.user))
-            .bind(&reminder.local_day)
-            .bind(topics.join(","))
-            .bind(i64::from(reminder.catch_up))
-            .bind(to_millis(now))
-            .bind(to_millis(now))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected() as usize;
+                     (user_id, local_day, topics, catch_up, created_at, next_attempt_at) ",
+            );
+            outbox.push_values(batch, |mut row, reminder| {
+                let topics: Vec<String> = reminder
+                    .topics
+                    .iter()
+                    .map(|(track, topic)| format!("{track}/{topic}"))
+                    .collect();
+                row.push_bind(user_key(reminder.user))
+                    .push_bind(reminder.local_day.clone())
+                    .push_bind(topics.join(","))
+                    .push_bind(i64::from(reminder.catch_up))
+                    .push_bind(to_millis(now))
+                    .push_bind(to_millis(now));
+            });
+            outbox.push(" ON CONFLICT (user_id, local_day) DO NOTHING");
+            inserted += outbox.build().execute(&mut *tx).await?.rows_affected() as usize;
+
+            let mut quiet =
+                QueryBuilder::<Sqlite>::new("INSERT INTO reminder_prefs (user_id, quiet_until) ");
+            quiet.push_values(batch, |mut row, reminder| {
+                row.push_bind(user_key(reminder.user))
+                    .push_bind(to_millis(reminder.quiet_until));
+            });
+            quiet.push(" ON CONFLICT (user_id) DO UPDATE SET quiet_until = excluded.quiet_until");
+            quiet.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(inserted)

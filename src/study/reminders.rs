@@ -62,6 +62,17 @@ pub fn parse_utc_offset(text: &str) -> Option<i32> {
     ((0..60).contains(&minutes) && (-12 * 60..=14 * 60).contains(&total)).then_some(total)
 }
 
+/// The UTC instant at which the member's current local day ends.
+fn end_of_local_day(now: DateTime<Utc>, offset_minutes: i32) -> DateTime<Utc> {
+    let offset = Duration::minutes(i64::from(offset_minutes));
+    let local = (now + offset).date_naive();
+    let next_midnight = local
+        .succ_opt()
+        .and_then(|day| day.and_hms_opt(0, 0, 0))
+        .map(|midnight| midnight.and_utc() - offset);
+    next_midnight.unwrap_or(now + Duration::days(1))
+}
+
 /// How long to wait after `attempts` failed sends.
 pub fn backoff(attempts: u32) -> Duration {
     let factor = 1_i32.checked_shl(attempts.min(16)).unwrap_or(i32::MAX);
@@ -75,8 +86,6 @@ impl Study {
     pub async fn plan_reminders(&self, online_since: DateTime<Utc>) -> Result<usize, StudyError> {
         let now = self.clock().now();
         let due = self.store().due_reviews(now).await?;
-        // A local day is at most 14 hours ahead of or behind UTC; look back two days.
-        let reminded = self.store().reminded_since(now - Duration::days(2)).await?;
         let mut by_user: BTreeMap<UserId, (ReminderPrefs, Vec<DueTopic>)> = BTreeMap::new();
         for review in due {
             by_user
@@ -91,15 +100,14 @@ impl Study {
                 continue;
             }
             let (local_day, hour) = local_day_and_hour(now, prefs.utc_offset_minutes);
-            if prefs.hour.is_some_and(|wanted| hour < wanted)
-                || reminded.contains(&(user, local_day.clone()))
-            {
+            if prefs.hour.is_some_and(|wanted| hour < wanted) {
                 continue;
             }
             topics.sort();
             reminders.push(NewReminder {
                 user,
                 local_day,
+                quiet_until: end_of_local_day(now, prefs.utc_offset_minutes),
                 catch_up: topics.first().is_some_and(|(due, ..)| *due < online_since),
                 topics: topics
                     .into_iter()
@@ -236,6 +244,22 @@ mod tests {
         assert_eq!(parse_utc_offset("+15"), None);
         assert_eq!(parse_utc_offset("+2:75"), None);
         assert_eq!(parse_utc_offset("soon"), None);
+    }
+
+    #[test]
+    fn a_reminded_member_stays_quiet_until_their_local_midnight() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 2, 23, 30, 0).unwrap();
+        let midnight_utc = Utc.with_ymd_and_hms(2026, 11, 3, 0, 0, 0).unwrap();
+        assert_eq!(end_of_local_day(now, 0), midnight_utc);
+        // UTC+1: it is already 00:30 on the 3rd; quiet until the 4th, local midnight.
+        assert_eq!(
+            end_of_local_day(now, 60),
+            Utc.with_ymd_and_hms(2026, 11, 3, 23, 0, 0).unwrap()
+        );
+        assert_eq!(
+            end_of_local_day(now, -300),
+            Utc.with_ymd_and_hms(2026, 11, 3, 5, 0, 0).unwrap()
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ CREATE TABLE review_cards (
     PRIMARY KEY (user_id, track_id, topic_id)
 );
 -- The reminder sweep asks "which cards are due now?" of every card of every learner.
-CREATE INDEX review_cards_by_due ON review_cards (due);
+CREATE INDEX review_cards_by_due ON review_cards (due, user_id, track_id, topic_id);
 
 CREATE TABLE reminder_prefs (
     user_id            BIGINT  PRIMARY KEY REFERENCES learners (user_id) ON DELETE CASCADE,

@@ -15,11 +15,10 @@ pub struct LearnedMark {
     pub learned_at: DateTime<Utc>,
 }
 
-/// What marking did: whether the topic was new, and the (first) time it was learned.
+/// What marking did: whether the topic was new (marking again keeps the first time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MarkOutcome {
     pub newly_learned: bool,
-    pub learned_at: DateTime<Utc>,
 }
 
 impl Store {
@@ -61,15 +60,6 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let learned_at: i64 = sqlx::query_scalar(
-            "SELECT learned_at FROM learned_topics
-             WHERE user_id = ? AND track_id = ? AND topic_id = ?",
-        )
-        .bind(user_key(learner.user))
-        .bind(track)
-        .bind(topic)
-        .fetch_one(&mut *tx)
-        .await?;
         if inserted == 1 {
             let reference = format!("{track}/{topic}");
             let points = POINTS_LEARNED;
@@ -83,7 +73,7 @@ impl Store {
             )
             .await?;
         }
-        if let Some(card) = first_card {
+        if let Some(card) = first_card.filter(|_| inserted == 1) {
             let card = ReviewCard {
                 track_id: track.to_string(),
                 topic_id: topic.to_string(),
@@ -94,7 +84,6 @@ impl Store {
         tx.commit().await?;
         Ok(MarkOutcome {
             newly_learned: inserted == 1,
-            learned_at: from_millis(learned_at),
         })
     }
 

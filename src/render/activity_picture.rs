@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use chrono::Duration;
-use resvg::{tiny_skia, usvg};
+use resvg::usvg;
 
-use super::map_picture::{embedded_fonts, escape, PictureError, FAMILY};
+use super::map_picture::{embedded_fonts, escape, render_png, PictureError, FAMILY};
 use crate::study::{GroupView, Stats};
 
 const BACKGROUND: &str = "#1e1f22";
@@ -159,22 +159,7 @@ impl CommunityPictures {
     }
 
     fn render(&self, svg: &str, width: u32, height: u32) -> Result<Vec<u8>, PictureError> {
-        let options = usvg::Options {
-            font_family: FAMILY.to_owned(),
-            fontdb: Arc::clone(&self.fontdb),
-            ..usvg::Options::default()
-        };
-        let tree = usvg::Tree::from_str(svg, &options)?;
-        let mut pixmap =
-            tiny_skia::Pixmap::new(width, height).ok_or(PictureError::Size { width, height })?;
-        resvg::render(
-            &tree,
-            tiny_skia::Transform::identity(),
-            &mut pixmap.as_mut(),
-        );
-        pixmap
-            .encode_png()
-            .map_err(|e| PictureError::Encode(e.to_string()))
+        render_png(svg, &self.fontdb, width, height)
     }
 }
 

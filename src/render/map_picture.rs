@@ -56,6 +56,34 @@ const TITLE_WRAP_SIZE: f32 = 18.0;
 const TITLE_MIN_SIZE: f32 = 15.0;
 const LEGEND_SPACE: f32 = 84.0;
 
+fn svg_options(fontdb: &Arc<usvg::fontdb::Database>) -> usvg::Options<'static> {
+    usvg::Options {
+        font_family: FAMILY.to_owned(),
+        fontdb: Arc::clone(fontdb),
+        ..usvg::Options::default()
+    }
+}
+
+/// Renders an SVG document of Quorum's to PNG bytes with the embedded fonts only.
+pub(crate) fn render_png(
+    svg: &str,
+    fontdb: &Arc<usvg::fontdb::Database>,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, PictureError> {
+    let tree = usvg::Tree::from_str(svg, &svg_options(fontdb))?;
+    let mut pixmap =
+        tiny_skia::Pixmap::new(width, height).ok_or(PictureError::Size { width, height })?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| PictureError::Encode(e.to_string()))
+}
+
 /// The embedded DejaVu Sans fonts as a font database, for every picture Quorum draws.
 pub(crate) fn embedded_fonts() -> usvg::fontdb::Database {
     let mut db = usvg::fontdb::Database::new();
@@ -115,11 +143,7 @@ impl MapPicture {
     }
 
     fn options(&self) -> usvg::Options<'static> {
-        usvg::Options {
-            font_family: FAMILY.to_owned(),
-            fontdb: Arc::clone(&self.fontdb),
-            ..usvg::Options::default()
-        }
+        svg_options(&self.fontdb)
     }
 
     /// The SVG document of the map.
@@ -164,19 +188,8 @@ impl MapPicture {
 
     /// The map rendered to PNG bytes.
     pub fn png(&self, map: &SkillMap) -> Result<Vec<u8>, PictureError> {
-        let svg = self.svg(map);
-        let tree = usvg::Tree::from_str(&svg, &self.options())?;
         let (width, height) = Self::size(map);
-        let mut pixmap =
-            tiny_skia::Pixmap::new(width, height).ok_or(PictureError::Size { width, height })?;
-        resvg::render(
-            &tree,
-            tiny_skia::Transform::identity(),
-            &mut pixmap.as_mut(),
-        );
-        pixmap
-            .encode_png()
-            .map_err(|e| PictureError::Encode(e.to_string()))
+        render_png(&self.svg(map), &self.fontdb, width, height)
     }
 
     /// The inked width of `text` at `size` px, measured by laying it out with the embedded fonts.

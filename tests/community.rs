@@ -11,14 +11,12 @@ use serde_json::{json, Value};
 use support::bot::{spawn_bot, TestBot};
 use support::fake_discord::payloads::{opt_bool, opt_integer, opt_string, opt_user};
 use support::fake_discord::{channel_id, guild_id, user_id, Caller, Recorded, GUILD_ID};
-use support::limits::assert_within_discord_limits;
+use support::replies::{command, custom_ids, embed, is_ephemeral, press, UPDATE_MESSAGE};
 
 use quorum::course::load_catalog;
 use quorum::ids::{GuildId, Learner, UserId};
 use quorum::study::{QuizStep, Study};
 
-const EPHEMERAL: u64 = 1 << 6;
-const UPDATE_MESSAGE: u64 = 7;
 // poise sends choice parameters as integer options: the index of the choice.
 const BOARD_LEARNED: i64 = 1;
 const BOARD_STREAK: i64 = 3;
@@ -29,58 +27,11 @@ fn member(n: u64, name: &str) -> Caller {
     Caller::member(user_id(n), name)
 }
 
-/// Sends a slash command and returns the bot's callback, checked against Discord's limits.
-async fn command(
-    bot: &TestBot,
-    name: &str,
-    options: Value,
-    who: &Caller,
-) -> (support::InteractionHandle, Recorded) {
-    let payload = bot.fake.slash_command(name, options, who);
-    let (handle, callback) = bot.fake.interact(payload).await;
-    assert_within_discord_limits(&callback.body);
-    (handle, callback)
-}
-
-/// Presses a button of the bot's original answer to `handle`; returns the callback, checked.
-async fn press(
-    bot: &TestBot,
-    handle: &support::InteractionHandle,
-    custom_id: &str,
-    who: &Caller,
-) -> Recorded {
-    let message = bot.fake.original_message(handle);
-    let (_, callback) = bot
-        .fake
-        .interact(bot.fake.button(custom_id, &message, who))
-        .await;
-    assert_within_discord_limits(&callback.body);
-    callback
-}
-
-fn embed(callback: &Recorded) -> &Value {
-    &callback.body["data"]["embeds"][0]
-}
-
 fn description(callback: &Recorded) -> String {
     embed(callback)["description"]
         .as_str()
         .unwrap_or_default()
         .to_string()
-}
-
-fn is_ephemeral(callback: &Recorded) -> bool {
-    callback.body["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0
-}
-
-fn custom_ids(callback: &Recorded) -> Vec<String> {
-    callback.body["data"]["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
-        .collect()
 }
 
 /// The names on a board, top to bottom (each line is `medal **name**: score`).

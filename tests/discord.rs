@@ -3,52 +3,19 @@
 
 mod support;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use support::bot::{spawn_bot, TestBot};
 use support::fake_discord::payloads::{opt_string, opt_user};
-use support::fake_discord::{user_id, Caller, Recorded};
+use support::fake_discord::{user_id, Caller};
 use support::limits::assert_within_discord_limits;
+use support::replies::{
+    command, custom_ids, embed, is_ephemeral, AUTOCOMPLETE_RESULT, MESSAGE, UPDATE_MESSAGE,
+};
 
 use quorum::ids::UserId;
 
-const EPHEMERAL: u64 = 1 << 6;
-const MESSAGE: u64 = 4;
-const UPDATE_MESSAGE: u64 = 7;
-const AUTOCOMPLETE_RESULT: u64 = 8;
-
 fn ann() -> Caller {
     Caller::member(user_id(1), "ann")
-}
-
-/// Sends a slash command and returns the bot's callback, checked against Discord's limits.
-async fn command(
-    bot: &TestBot,
-    name: &str,
-    options: Value,
-    who: &Caller,
-) -> (support::InteractionHandle, Recorded) {
-    let payload = bot.fake.slash_command(name, options, who);
-    let (handle, callback) = bot.fake.interact(payload).await;
-    assert_within_discord_limits(&callback.body);
-    (handle, callback)
-}
-
-fn embed(callback: &Recorded) -> &Value {
-    &callback.body["data"]["embeds"][0]
-}
-
-fn is_ephemeral(callback: &Recorded) -> bool {
-    callback.body["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0
-}
-
-fn custom_ids(callback: &Recorded) -> Vec<String> {
-    callback.body["data"]["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
-        .collect()
 }
 
 async fn learned_ids(bot: &TestBot, user: u64) -> Vec<String> {

@@ -7,6 +7,7 @@
 pub mod bot;
 pub mod fake_discord;
 pub mod limits;
+pub mod replies;
 
 pub use fake_discord::{Caller, FakeDiscord, FakeResponse, InteractionHandle, Recorded};
 

@@ -355,22 +355,21 @@ pub(super) async fn record_study(
         return Ok(false);
     }
     if let (Some(guild), true) = (learner.guild, points > 0) {
-        for week in [0, to_millis(week_start(now))] {
-            sqlx::query(
-                "INSERT INTO scores (guild_id, week_start, user_id, points, reached_at)
-                 VALUES (?, ?, ?, ?, ?)
-                 ON CONFLICT (guild_id, week_start, user_id) DO UPDATE
-                 SET points = points + excluded.points, reached_at = excluded.reached_at,
-                     departed = 0",
-            )
-            .bind(guild_key(guild))
-            .bind(week)
-            .bind(user)
-            .bind(points)
-            .bind(at)
-            .execute(&mut **tx)
-            .await?;
-        }
+        // The all-time row (week 0) and this week's, in one statement.
+        sqlx::query(
+            "INSERT INTO scores (guild_id, week_start, user_id, points, reached_at)
+             VALUES (?1, 0, ?3, ?4, ?5), (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (guild_id, week_start, user_id) DO UPDATE
+             SET points = points + excluded.points, reached_at = excluded.reached_at,
+                 departed = 0",
+        )
+        .bind(guild_key(guild))
+        .bind(to_millis(week_start(now)))
+        .bind(user)
+        .bind(points)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
     }
     // The day in the member's own time zone; a day earlier than the last one (the offset moved
     // west) counts as the same day.

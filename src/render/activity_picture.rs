@@ -8,15 +8,12 @@ use std::sync::Arc;
 use chrono::Duration;
 use resvg::usvg;
 
-use super::map_picture::{embedded_fonts, escape, render_png, PictureError, FAMILY};
+// One palette for every picture: Discord's dark theme.
+use super::map_picture::{
+    embedded_fonts, escape, render_png, PictureError, BACKGROUND, FAMILY, GREEN, MUTED, PANEL,
+    TEXT, TRACK_BAR,
+};
 use crate::study::{GroupView, Stats};
-
-const BACKGROUND: &str = "#1e1f22";
-const PANEL: &str = "#2b2d31";
-const TEXT: &str = "#f2f3f5";
-const MUTED: &str = "#b5bac1";
-const EMPTY_BAR: &str = "#3f4147";
-const GREEN: &str = "#57f287";
 
 /// Draws the activity chart and the group picture. Holds the fonts, loaded once.
 pub struct CommunityPictures {
@@ -62,7 +59,7 @@ impl CommunityPictures {
             } else {
                 (full * count as f32 / max as f32).max(6.0)
             };
-            let fill = if count == 0 { EMPTY_BAR } else { GREEN };
+            let fill = if count == 0 { TRACK_BAR } else { GREEN };
             let _ = write!(
                 svg,
                 r#"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" rx="3" fill="{fill}"/>"#,

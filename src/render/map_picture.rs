@@ -25,15 +25,15 @@ const FONT_BOLD: &[u8] = include_bytes!(concat!(
 pub(crate) const FAMILY: &str = "DejaVu Sans";
 
 // Palette: Discord's dark theme.
-const BACKGROUND: &str = "#1e1f22";
-const PANEL: &str = "#2b2d31";
+pub(super) const BACKGROUND: &str = "#1e1f22";
+pub(super) const PANEL: &str = "#2b2d31";
 const PANEL_EDGE: &str = "#35373c";
-const TEXT: &str = "#f2f3f5";
-const MUTED: &str = "#b5bac1";
+pub(super) const TEXT: &str = "#f2f3f5";
+pub(super) const MUTED: &str = "#b5bac1";
 const FAINT: &str = "#80848e";
-const TRACK_BAR: &str = "#3f4147";
+pub(super) const TRACK_BAR: &str = "#3f4147";
 const LOCK_EDGE: &str = "#4e5058";
-const GREEN: &str = "#57f287";
+pub(super) const GREEN: &str = "#57f287";
 const GREEN_INK: &str = "#0b2a16";
 const GOLD: &str = "#fee75c";
 const GOLD_INK: &str = "#2b2508";

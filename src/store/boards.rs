@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::points::BoardRow;
-use super::reviews::{from_row, ReviewCard, CARD_COLUMNS};
+use super::reviews::{from_row, CardRow, ReviewCard};
 use super::{from_millis, guild_key, to_millis, Store, StoreError};
 use crate::ids::{GuildId, UserId};
 
@@ -32,20 +32,13 @@ pub struct StreakRow {
     pub offset_minutes: i64,
 }
 
-type CardWithUser = (
-    i64,
-    String,
-    String,
-    i64,
-    f64,
-    f64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    Option<i64>,
-);
+/// A review card with its owner, for the server-wide views.
+#[derive(sqlx::FromRow)]
+struct CardWithUser {
+    user_id: i64,
+    #[sqlx(flatten)]
+    card: CardRow,
+}
 
 impl Store {
     /// The members present in a server who have studied there, oldest first.
@@ -87,15 +80,7 @@ impl Store {
         .bind(to_millis(since))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(user, name, score, reached)| BoardRow {
-                user: UserId(user as u64),
-                name,
-                score,
-                reached_at: from_millis(reached),
-            })
-            .collect())
+        Ok(rows.into_iter().map(BoardRow::from_row).collect())
     }
 
     /// The streaks of the present members of a server.
@@ -132,18 +117,13 @@ impl Store {
         guild: GuildId,
         topic: Option<(&str, &str)>,
     ) -> Result<HashMap<UserId, Vec<ReviewCard>>, StoreError> {
-        let columns = CARD_COLUMNS
-            .split(", ")
-            .map(|c| format!("r.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
         let filter = if topic.is_some() {
             "AND r.track_id = ? AND r.topic_id = ?"
         } else {
             ""
         };
         let sql = format!(
-            "SELECT r.user_id, {columns} FROM memberships m
+            "SELECT r.* FROM memberships m
              JOIN review_cards r ON r.user_id = m.user_id
              WHERE m.guild_id = ? AND {PRESENT} {filter}"
         );
@@ -152,9 +132,9 @@ impl Store {
             query = query.bind(track).bind(topic);
         }
         let mut cards: HashMap<UserId, Vec<ReviewCard>> = HashMap::new();
-        for (user, a, b, c, d, e, f, g, h, i, j, k) in query.fetch_all(&self.pool).await? {
-            let card = from_row((a, b, c, d, e, f, g, h, i, j, k));
-            cards.entry(UserId(user as u64)).or_default().push(card);
+        for row in query.fetch_all(&self.pool).await? {
+            let user = UserId(row.user_id as u64);
+            cards.entry(user).or_default().push(from_row(row.card));
         }
         Ok(cards)
     }

@@ -83,10 +83,7 @@ impl Store {
         change: &SettingChange,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING")
-            .bind(guild_key(guild))
-            .execute(&mut *tx)
-            .await?;
+        ensure_settings(&mut tx, guild).await?;
         let query = match change {
             SettingChange::StudyChannel(channel) => {
                 sqlx::query("UPDATE guild_settings SET study_channel_id = ? WHERE guild_id = ?")
@@ -120,10 +117,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING")
-            .bind(guild_key(guild))
-            .execute(&mut *tx)
-            .await?;
+        ensure_settings(&mut tx, guild).await?;
         let (scores, settings) = match scope {
             ResetScope::Week => (
                 "DELETE FROM scores WHERE guild_id = ? AND week_start = ?",
@@ -207,4 +201,16 @@ impl Store {
         tx.commit().await?;
         Ok(guilds.into_iter().map(|g| GuildId(g as u64)).collect())
     }
+}
+
+/// Gives the server its settings row (all defaults) if it has none yet.
+async fn ensure_settings(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    guild: GuildId,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING")
+        .bind(guild_key(guild))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -71,6 +71,18 @@ pub struct BoardRow {
     pub reached_at: DateTime<Utc>,
 }
 
+impl BoardRow {
+    /// From a `(user_id, display_name, score, reached_at)` row.
+    pub(super) fn from_row((user, name, score, reached): (i64, String, i64, i64)) -> Self {
+        Self {
+            user: UserId(user as u64),
+            name,
+            score,
+            reached_at: from_millis(reached),
+        }
+    }
+}
+
 /// A member's place on a board (1-based) and score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Standing {
@@ -112,15 +124,7 @@ impl Store {
         .bind(offset as i64)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(user, name, score, reached)| BoardRow {
-                user: UserId(user as u64),
-                name,
-                score,
-                reached_at: from_millis(reached),
-            })
-            .collect())
+        Ok(rows.into_iter().map(BoardRow::from_row).collect())
     }
 
     /// How many members are on the points board.

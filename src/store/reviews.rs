@@ -30,51 +30,40 @@ pub struct ReviewCard {
     pub card: CardState,
 }
 
-pub(super) type CardRow = (
-    String,
-    String,
-    i64,
-    f64,
-    f64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    Option<i64>,
-);
+/// A `review_cards` row as stored, named after its columns.
+#[derive(sqlx::FromRow)]
+pub(super) struct CardRow {
+    track_id: String,
+    topic_id: String,
+    due: i64,
+    stability: f64,
+    difficulty: f64,
+    elapsed_days: i64,
+    scheduled_days: i64,
+    reps: i64,
+    lapses: i64,
+    state: i64,
+    last_review: Option<i64>,
+}
 
 pub(super) const CARD_COLUMNS: &str =
     "track_id, topic_id, due, stability, difficulty, elapsed_days, \
                             scheduled_days, reps, lapses, state, last_review";
 
 pub(super) fn from_row(row: CardRow) -> ReviewCard {
-    let (
-        track_id,
-        topic_id,
-        due,
-        stability,
-        difficulty,
-        elapsed,
-        scheduled,
-        reps,
-        lapses,
-        state,
-        last,
-    ) = row;
     ReviewCard {
-        track_id,
-        topic_id,
+        track_id: row.track_id,
+        topic_id: row.topic_id,
         card: CardState {
-            due: from_millis(due),
-            stability,
-            difficulty,
-            elapsed_days: elapsed,
-            scheduled_days: scheduled,
-            reps: reps as i32,
-            lapses: lapses as i32,
-            state: state as i32,
-            last_review: last.map(from_millis),
+            due: from_millis(row.due),
+            stability: row.stability,
+            difficulty: row.difficulty,
+            elapsed_days: row.elapsed_days,
+            scheduled_days: row.scheduled_days,
+            reps: row.reps as i32,
+            lapses: row.lapses as i32,
+            state: row.state as i32,
+            last_review: row.last_review.map(from_millis),
         },
     }
 }

@@ -143,33 +143,6 @@ impl Study {
         .await
     }
 
-    /// Starts the review of one topic (the reminder's button names it), if it is due.
-    pub async fn start_review_of(
-        &self,
-        learner: &Learner,
-        track_id: &str,
-        topic_id: &str,
-    ) -> Result<QuizQuestion, StudyError> {
-        let schedule = self.review_schedule(learner.user).await?;
-        match schedule
-            .due
-            .iter()
-            .find(|s| s.track_id == track_id && s.topic.id == topic_id)
-        {
-            Some(due) => {
-                self.start_session(
-                    learner,
-                    track_id,
-                    &due.topic,
-                    QuizKind::Review,
-                    REVIEW_QUESTIONS,
-                )
-                .await
-            }
-            None => self.start_review(learner).await,
-        }
-    }
-
     pub async fn review_schedule(&self, user: UserId) -> Result<ReviewSchedule, StudyError> {
         let now = self.clock().now();
         let mut schedule = ReviewSchedule {

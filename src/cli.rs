@@ -51,11 +51,14 @@ pub enum Command {
         #[arg(long)]
         track: Option<String>,
     },
-    /// Validate the course files and print a summary.
+    /// Validate the course files, print a summary and lint the quiz banks.
     Check {
-        /// The course folder (default: the configured one).
+        /// The course folder, or one track folder (default: the configured course).
         #[arg(long, value_name = "DIR")]
         course: Option<PathBuf>,
+        /// Fail when a quiz-bank lint signal is outside its bounds (see README).
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -63,8 +66,8 @@ impl Cli {
     pub async fn execute(self) -> anyhow::Result<()> {
         let config = Config::load(self.config.as_deref())?;
         match self.command {
-            Some(Command::Check { course }) => {
-                check(course.as_deref().unwrap_or(&config.course_dir))
+            Some(Command::Check { course, strict }) => {
+                check(course.as_deref().unwrap_or(&config.course_dir), strict)
             }
             Some(Command::Console { user }) => console(&config, &user).await,
             Some(Command::Map {
@@ -90,10 +93,19 @@ Quorum needs a Discord bot token to go online.
 No token yet? Try Quorum locally, no Discord needed:
   quorum console";
 
-/// Validates the course and prints a one-screen summary; an error lists every problem.
-pub fn check(dir: &Path) -> anyhow::Result<()> {
+/// Validates the course and prints a one-screen summary with each track's quiz-bank lint; an
+/// error lists every problem. With `strict`, a lint signal out of bounds is an error too.
+pub fn check(dir: &Path, strict: bool) -> anyhow::Result<()> {
     let catalog = course::load_catalog(dir)?;
     print!("{}", summarize(&catalog, dir));
+    let findings: usize = catalog
+        .tracks
+        .iter()
+        .map(|t| course::lint::lint_track(t).findings().len())
+        .sum();
+    if strict && findings > 0 {
+        anyhow::bail!("--strict: {findings} quiz-bank lint signal(s) out of bounds, listed above");
+    }
     Ok(())
 }
 
@@ -129,6 +141,7 @@ fn summarize(catalog: &Catalog, dir: &Path) -> String {
                 }
             }
         }
+        out.push_str(&course::lint::lint_track(track).to_string());
     }
     out
 }
@@ -147,7 +160,7 @@ async fn console(config: &Config, user: &str) -> anyhow::Result<()> {
     crate::console::run(&study, &learner, stdin, tokio::io::stdout())
         .await
         .context("console input/output failed")?;
-    study.store().close().await;
+    study.close().await;
     Ok(())
 }
 

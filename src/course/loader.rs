@@ -55,7 +55,14 @@ impl fmt::Display for CourseErrors {
 }
 
 /// Loads every track under `dir` (each folder holding a `track.toml`), in folder-name order.
+/// When `dir` is itself a track folder, the catalog is that one track, so an author can check
+/// a new track on its own.
 pub fn load_catalog(dir: &Path) -> Result<Catalog, CourseErrors> {
+    if dir.join("track.toml").is_file() {
+        return load_track(dir).map(|track| Catalog {
+            tracks: vec![Arc::new(track)],
+        });
+    }
     let file_error = |message: String| CourseErrors(vec![error_at(dir, None, "", message)]);
     let entries = fs::read_dir(dir).map_err(|e| {
         file_error(format!(

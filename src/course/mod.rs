@@ -1,6 +1,7 @@
 //! Learning tracks: the model every other module reads, and the loader that builds it from
 //! `course/` once at start-up. After loading, the rest of Quorum works on valid types only.
 
+pub mod lint;
 mod loader;
 mod lookup;
 mod model;

@@ -10,7 +10,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use quorum::clock::ManualClock;
 use quorum::course::load_catalog;
 use quorum::ids::{GuildId, Learner, UserId};
-use quorum::store::{Period, Store, POINTS_CORRECT_ANSWER};
+use quorum::store::Store;
+use quorum::study::domain::{Period, POINTS_CORRECT_ANSWER};
 use quorum::study::{Board, Study};
 
 const MEMBERS: i64 = 100_000;
@@ -149,7 +150,7 @@ fn leaderboard(c: &mut Criterion) {
     c.bench_function("points board, top 10 (all time)", |b| {
         b.to_async(&runtime).iter(|| async {
             store
-                .points_board(guild, Period::AllTime, now, 0, 10)
+                .points_board(guild, Period::AllTime.score_week(now), 0, 10)
                 .await
                 .expect("board")
         })
@@ -157,7 +158,7 @@ fn leaderboard(c: &mut Criterion) {
     c.bench_function("own rank, middle of the board", |b| {
         b.to_async(&runtime).iter(|| async {
             store
-                .points_standing(guild, middle, Period::AllTime, now)
+                .points_standing(guild, middle, Period::AllTime.score_week(now))
                 .await
                 .expect("rank")
         })
@@ -165,7 +166,7 @@ fn leaderboard(c: &mut Criterion) {
     c.bench_function("own rank, last place", |b| {
         b.to_async(&runtime).iter(|| async {
             store
-                .points_standing(guild, last, Period::AllTime, now)
+                .points_standing(guild, last, Period::AllTime.score_week(now))
                 .await
                 .expect("rank")
         })

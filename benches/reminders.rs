@@ -50,16 +50,15 @@ fn sweep(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let dir = tempfile::tempdir().expect("a temp dir");
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 18, 0, 0).unwrap();
-    let study = runtime.block_on(async {
+    let (study, store) = runtime.block_on(async {
         let url = format!("sqlite://{}", dir.path().join("sweep.db").display());
         let store = Store::open(&url).await.expect("database opens");
         seed(&store, now.timestamp_millis()).await;
         let catalog = Arc::new(load_catalog(Path::new("course")).expect("course is valid"));
-        Study::new(catalog, store, Arc::new(ManualClock::starting_at(now)))
+        let clock = Arc::new(ManualClock::starting_at(now));
+        (Study::new(catalog, store.clone(), clock), store)
     });
-    let plan = runtime
-        .block_on(study.store().due_reviews_plan())
-        .expect("a plan");
+    let plan = runtime.block_on(store.due_reviews_plan()).expect("a plan");
     println!("due query plan: {plan:?}");
 
     c.bench_function("sweep, first of the day (writes 10,000 reminders)", |b| {
@@ -68,7 +67,7 @@ fn sweep(c: &mut Criterion) {
             for _ in 0..iterations {
                 runtime.block_on(async {
                     sqlx::query("DELETE FROM reminder_outbox")
-                        .execute(study.store().pool())
+                        .execute(store.pool())
                         .await
                         .expect("reset");
                     let start = Instant::now();

@@ -15,6 +15,7 @@ use support::replies::{command, custom_ids, embed, is_ephemeral, press, UPDATE_M
 
 use quorum::course::load_catalog;
 use quorum::ids::{GuildId, Learner, UserId};
+use quorum::store::Store;
 use quorum::study::{QuizStep, Study};
 
 // poise sends choice parameters as integer options: the index of the choice.
@@ -397,14 +398,15 @@ async fn two_members_study(bot: &TestBot) {
         quiz(&study, &member(n, name), "alpha", 2, 1).await;
         let elsewhere = member(n, name).in_guild(guild_id(2), channel_id(2));
         learn(bot, &elsewhere, "beta").await;
-        sqlx::query(
-            "INSERT INTO reminder_prefs (user_id, utc_offset_minutes) VALUES (?, 60)
-             ON CONFLICT (user_id) DO UPDATE SET utc_offset_minutes = 60",
-        )
-        .bind(user_id(n) as i64)
-        .execute(study.store().pool())
-        .await
-        .unwrap();
+        let learner = Learner {
+            user: UserId(user_id(n)),
+            name: name.to_string(),
+            guild: None,
+        };
+        study
+            .set_reminder_prefs(&learner, |prefs| prefs.utc_offset_minutes = 60)
+            .await
+            .unwrap();
     }
 }
 
@@ -557,22 +559,23 @@ async fn removing_the_bot_schedules_a_purge_and_adding_it_back_cancels_it() {
         )
         .await;
     // The event is handled concurrently; a command afterwards goes through the same gateway.
-    let pending = wait_for_removal(&study, true).await;
+    let store = bot.store().await;
+    let pending = wait_for_removal(&store, true).await;
     assert!(pending);
     bot.fake.send_guild_create(GUILD_ID, "Study Hall").await;
-    assert!(!wait_for_removal(&study, false).await);
+    assert!(!wait_for_removal(&store, false).await);
     bot.clock.advance(Duration::days(4));
     assert!(study.purge_removed_guilds().await.unwrap().is_empty());
 }
 
 /// Waits (up to 10 s) until the removal of the main server is recorded (or not).
-async fn wait_for_removal(study: &Study, wanted: bool) -> bool {
+async fn wait_for_removal(store: &Store, wanted: bool) -> bool {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let pending: Option<i64> =
             sqlx::query_scalar("SELECT removed_at FROM guild_removals WHERE guild_id = ?")
                 .bind(GUILD_ID as i64)
-                .fetch_optional(study.store().pool())
+                .fetch_optional(store.pool())
                 .await
                 .unwrap();
         if pending.is_some() == wanted || tokio::time::Instant::now() > deadline {

@@ -11,7 +11,7 @@ use super::replies::card_reply;
 use super::{BotError, Context, Data};
 use crate::ids::GuildId;
 use crate::render;
-use crate::store::{ResetScope, SettingChange};
+use crate::study::domain::{ResetScope, SettingChange};
 
 /// Whether the member behind an interaction may manage the server.
 pub fn can_manage(member: Option<&serenity::Member>) -> bool {

@@ -15,7 +15,7 @@ use super::replies::{card_reply, embed, learner_from};
 use super::{BotError, Context, Data};
 use crate::ids::{GuildId, Learner, UserId};
 use crate::render;
-use crate::store::{Cell, Period, TableRows};
+use crate::study::domain::{Cell, Period, TableRows};
 use crate::study::Board;
 
 const STATS_FILE: &str = "activity.png";
@@ -314,7 +314,7 @@ pub async fn forget_me(ctx: Context<'_>) -> Result<(), BotError> {
 pub async fn export(ctx: Context<'_>) -> Result<(), BotError> {
     let user = UserId(ctx.author().id.get());
     let tables = ctx.data().study.export(user).await?;
-    let now = ctx.data().study.clock().now();
+    let now = ctx.data().study.now();
     let json = serde_json::to_vec_pretty(&export_json(user, now, &tables))
         .map_err(|e| BotError::Export(e.to_string()))?;
     let count: usize = tables.iter().map(|t| t.rows.len()).sum();
@@ -416,7 +416,7 @@ pub async fn on_guild_event(event: &FullEvent, data: &Data) {
                 tokio::spawn(async move {
                     let mut every = tokio::time::interval(PURGE_EVERY);
                     // Ends with the bot: its database closes on shutdown.
-                    while !study.store().is_closed() {
+                    while !study.is_closed() {
                         every.tick().await;
                         match study.purge_removed_guilds().await {
                             Ok(purged) if !purged.is_empty() => {

@@ -9,7 +9,7 @@ use serenity::{
 
 use super::replies::learner_from;
 use super::{admin, community, quiz, BotError, Data};
-use crate::store::{Period, ResetScope};
+use crate::study::domain::{Period, ResetScope};
 use crate::study::Board;
 
 const PREFIX: &str = "q";

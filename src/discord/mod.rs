@@ -78,7 +78,7 @@ pub async fn run(
         tracing::info!(proxy, "sending Discord traffic through the proxy");
     }
     let dev_guild = config.discord.dev_guild_id.map(serenity::GuildId::new);
-    let store = data.study.store().clone();
+    let study = data.study.clone();
     let reminder_interval = std::time::Duration::from_secs_f64(config.reminders.interval_seconds);
     let (stop_reminders, reminders_stopped) = watch::channel(false);
     let reminder_task: Arc<Mutex<Option<JoinHandle<()>>>> = Arc::default();
@@ -136,7 +136,7 @@ pub async fn run(
             tracing::error!(%error, "the reminder task ended badly");
         }
     }
-    store.close().await;
+    study.close().await;
     served?;
     Ok(())
 }

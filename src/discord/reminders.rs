@@ -33,7 +33,7 @@ pub async fn run(
     sweeps: Arc<watch::Sender<u64>>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let online_since = study.clock().now();
+    let online_since = study.now();
     loop {
         if let Err(error) = sweep(&http, &study, online_since).await {
             tracing::error!(%error, "reminder sweep failed");

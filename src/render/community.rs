@@ -6,12 +6,12 @@ use std::fmt::Write;
 use super::card::Card;
 use super::replies::colors;
 use super::{fit, progress_bar, time};
-use crate::store::{
+use crate::study::domain::{
     GuildSettings, Period, POINTS_CORRECT_ANSWER, POINTS_LEARNED, POINTS_REVIEW_ON_TIME,
 };
 use crate::study::{Board, GroupView, Leaderboard, Ranked, Stats, WhoKnows};
 
-/// How points are earned, from the weights the store applies: the one place `/help` and the
+/// How points are earned, from the weights the core applies: the one place `/help` and the
 /// leaderboard footer take it from.
 pub fn points_rule() -> String {
     format!(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::card::Card;
 use super::replies::{colors, topic_label};
 use crate::course::Topic;
-use crate::store::ReminderPrefs;
+use crate::study::domain::ReminderPrefs;
 
 /// One reminder listing every due topic (most overdue first).
 pub fn reminder_card(topics: &[Arc<Topic>], catch_up: bool) -> Card {

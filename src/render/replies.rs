@@ -260,7 +260,7 @@ pub fn error_message(error: &StudyError, reference: &str) -> String {
         StudyError::NothingToReview { next: None } => {
             "Nothing to review yet: mark a topic learned with `/learned` and its first review comes the next day.".into()
         }
-        StudyError::Store(crate::store::StoreError::Busy) => {
+        StudyError::Busy => {
             "The database is busy right now. Please try again in a few seconds.".into()
         }
         StudyError::Store(_) => {

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::points::BoardRow;
-use super::reviews::{from_row, CardRow, ReviewCard};
+use super::reviews::{from_row, CardRow};
 use super::{from_millis, guild_key, to_millis, Store, StoreError};
 use crate::ids::{GuildId, UserId};
+use crate::study::domain::ReviewCard;
 
 /// Members still counted in a server: they never left, or acted there after leaving.
 const PRESENT: &str = "(m.left_at IS NULL OR m.left_at < m.last_seen_at)";

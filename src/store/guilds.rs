@@ -2,50 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::points::week_start;
 use super::{from_millis, guild_key, to_millis, Store, StoreError};
 use crate::ids::GuildId;
-
-/// A server's settings as its admins set them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GuildSettings {
-    pub study_channel: Option<u64>,
-    pub reminders_enabled: bool,
-    pub announcements_enabled: bool,
-    pub default_track: Option<String>,
-    /// Marks made before this do not count on the learned board.
-    pub board_reset_at: DateTime<Utc>,
-    pub week_reset_at: DateTime<Utc>,
-}
-
-impl Default for GuildSettings {
-    fn default() -> Self {
-        Self {
-            study_channel: None,
-            reminders_enabled: true,
-            announcements_enabled: false,
-            default_track: None,
-            board_reset_at: from_millis(0),
-            week_reset_at: from_millis(0),
-        }
-    }
-}
-
-/// One change an admin makes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SettingChange {
-    StudyChannel(Option<u64>),
-    Reminders(bool),
-    Announcements(bool),
-    DefaultTrack(Option<String>),
-}
-
-/// Which board a reset empties.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResetScope {
-    Week,
-    AllTime,
-}
+use crate::study::domain::{GuildSettings, ResetScope, SettingChange};
 
 impl Store {
     /// Whether [`Store::close`] was called: background tasks end then.
@@ -82,7 +41,7 @@ impl Store {
         guild: GuildId,
         change: &SettingChange,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         ensure_settings(&mut tx, guild).await?;
         let query = match change {
             SettingChange::StudyChannel(channel) => {
@@ -108,15 +67,16 @@ impl Store {
     }
 
     /// Empties the weekly or the all-time boards of a server (the all-time reset empties the
-    /// weekly ones too).
+    /// weekly ones too). `this_week` is the Monday 00:00 UTC of the week a weekly reset empties.
     #[tracing::instrument(skip_all, fields(guild = %guild, ?scope))]
     pub async fn reset_boards(
         &self,
         guild: GuildId,
         scope: ResetScope,
+        this_week: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         ensure_settings(&mut tx, guild).await?;
         let (scores, settings) = match scope {
             ResetScope::Week => (
@@ -130,7 +90,7 @@ impl Store {
             ),
         };
         let this_week = match scope {
-            ResetScope::Week => to_millis(week_start(now)),
+            ResetScope::Week => to_millis(this_week),
             ResetScope::AllTime => 0,
         };
         sqlx::query(scores)
@@ -181,7 +141,7 @@ impl Store {
         &self,
         cutoff: DateTime<Utc>,
     ) -> Result<Vec<GuildId>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let guilds: Vec<i64> =
             sqlx::query_scalar("SELECT guild_id FROM guild_removals WHERE removed_at <= ?")
                 .bind(to_millis(cutoff))

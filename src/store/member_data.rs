@@ -8,23 +8,7 @@ use sqlx::{Column, Row, Sqlite, Transaction, TypeInfo, ValueRef};
 
 use super::{user_key, Store, StoreError};
 use crate::ids::UserId;
-
-/// One value of an exported row.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Null,
-    Integer(i64),
-    Real(f64),
-    Text(String),
-}
-
-/// The rows of one table about one member.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TableRows {
-    pub table: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<Cell>>,
-}
+use crate::study::domain::{Cell, TableRows};
 
 impl Store {
     /// Every row about `user`, table by table (tables without any are left out).
@@ -62,7 +46,7 @@ impl Store {
     /// went.
     #[tracing::instrument(skip_all, fields(user = %user))]
     pub async fn forget_member(&self, user: UserId) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut deleted = 0;
         // Children before `learners`, so the count is not hidden by cascades.
         let mut tables = member_tables(&mut tx).await?;

@@ -1,6 +1,7 @@
 //! The only module that speaks SQL. SQLite is the embedded default; queries stay portable
 //! (plain `ON CONFLICT`, BIGINT times) so a shared PostgreSQL can follow.
 
+mod actions;
 mod boards;
 mod guilds;
 mod member_data;
@@ -15,19 +16,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
+pub use actions::Action;
 pub use boards::{MemberRow, StreakRow};
-pub use guilds::{GuildSettings, ResetScope, SettingChange};
-pub use member_data::{Cell, TableRows};
-pub use points::{
-    local_day, week_start, ActivityKind, BoardRow, Period, Standing, StoredStreak, ON_TIME,
-    POINTS_CORRECT_ANSWER, POINTS_LEARNED, POINTS_REVIEW_ON_TIME,
-};
-pub use progress::{LearnedMark, MarkOutcome};
-pub use quizzes::{NewQuiz, PlannedQuestion, QuizRecord, StoredAnswer};
-pub use reminders::{DueReview, NewReminder, OutboxReminder, ReminderPrefs};
-pub use reviews::{CardState, ReviewCard};
+pub use points::{BoardRow, Standing};
+pub use progress::{LearnedMark, LearnerRecord};
+pub use quizzes::{NewAnswer, NewQuiz, PlannedQuestion, QuizRecord, ReviewEnd, StoredAnswer};
+pub use reminders::{DueReview, NewReminder, OutboxReminder};
 
 use crate::ids::{GuildId, UserId};
 
@@ -92,6 +88,13 @@ impl Store {
     /// Waits for in-flight queries, then closes every connection (and checkpoints the WAL).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// A write transaction that takes the write lock as it begins (`BEGIN IMMEDIATE`), so a
+    /// transaction that reads before it writes waits for other writers under the busy timeout
+    /// instead of failing with SQLITE_BUSY when it tries to upgrade.
+    async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// For tests and tools that inspect the database directly.

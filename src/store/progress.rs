@@ -1,12 +1,12 @@
-//! Learners, memberships and learned marks.
+//! Learners, memberships and learned marks, and what the core keeps of a learner in memory.
 
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, Transaction};
 
-use super::points::{record_study, ActivityKind, POINTS_LEARNED};
-use super::reviews::{write_card, CardState, ReviewCard};
-use super::{from_millis, guild_key, to_millis, user_key, Store, StoreError};
+use super::actions::{action_columns, bind_action, bind_visit, Action, VISIT};
+use super::reviews::bind_card;
+use super::{from_millis, user_key, Store, StoreError};
 use crate::ids::{Learner, UserId};
+use crate::study::domain::{CardState, StreakRun};
 
 /// A topic a user has learned, and since when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,108 +15,127 @@ pub struct LearnedMark {
     pub learned_at: DateTime<Utc>,
 }
 
-/// What marking did: whether the topic was new (marking again keeps the first time).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MarkOutcome {
-    pub newly_learned: bool,
+/// What the core loads of a learner on first use: their marks, offset and streak.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LearnerRecord {
+    /// (track, topic) of every learned topic, oldest first.
+    pub marks: Vec<(String, String)>,
+    pub utc_offset_minutes: i64,
+    pub streak: Option<StreakRun>,
 }
 
+/// A topic marked learned, with its first review card: see the `learned_marks` view.
+const MARK_LEARNED: &str = concat!(
+    "INSERT INTO learned_marks (",
+    action_columns!(),
+    ", track_id, topic_id, due, stability, difficulty, elapsed_days, scheduled_days, reps,
+       lapses, state, last_review)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+);
+
+const UNMARK: [&str; 2] = [
+    "DELETE FROM learned_topics WHERE user_id = ? AND track_id = ? AND topic_id = ?",
+    "DELETE FROM review_cards WHERE user_id = ? AND track_id = ? AND topic_id = ?",
+];
+
 impl Store {
-    /// Marks a topic learned. Marking again keeps the first time.
+    /// Writes a topic learned in one statement. Marking again keeps the
+    /// first time and the first card.
+    #[tracing::instrument(skip_all, fields(user = %action.learner.user, track, topic))]
     pub async fn mark_learned(
         &self,
-        learner: &Learner,
+        action: &Action<'_>,
         track: &str,
         topic: &str,
-        now: DateTime<Utc>,
-    ) -> Result<MarkOutcome, StoreError> {
-        self.mark_learned_with_card(learner, track, topic, now, None)
-            .await
+        first_card: &CardState,
+    ) -> Result<(), StoreError> {
+        let reference = format!("{track}/{topic}");
+        let query = bind_action(sqlx::query(MARK_LEARNED), action, reference)
+            .bind(track)
+            .bind(topic);
+        bind_card(query, first_card).execute(&self.pool).await?;
+        Ok(())
     }
 
-    /// Marks a topic learned and, in the same transaction, creates its first review card
-    /// (an existing card stays as it is).
-    #[tracing::instrument(skip_all, fields(user = %learner.user, track, topic))]
-    pub async fn mark_learned_with_card(
+    /// Refreshes a learner's name and server without recording any study.
+    pub async fn touch_learner(
         &self,
         learner: &Learner,
-        track: &str,
-        topic: &str,
         now: DateTime<Utc>,
-        first_card: Option<&CardState>,
-    ) -> Result<MarkOutcome, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        record_activity(&mut tx, learner, now).await?;
-        let inserted = sqlx::query(
-            "INSERT INTO learned_topics (user_id, track_id, topic_id, learned_at, guild_id)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (user_id, track_id, topic_id) DO NOTHING",
-        )
-        .bind(user_key(learner.user))
-        .bind(track)
-        .bind(topic)
-        .bind(to_millis(now))
-        .bind(learner.guild.map(guild_key))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 1 {
-            let reference = format!("{track}/{topic}");
-            let points = POINTS_LEARNED;
-            record_study(
-                &mut tx,
-                learner,
-                ActivityKind::Learned,
-                &reference,
-                points,
-                now,
-            )
+    ) -> Result<(), StoreError> {
+        bind_visit(sqlx::query(VISIT), learner, now)
+            .execute(&self.pool)
             .await?;
-        }
-        if let Some(card) = first_card.filter(|_| inserted == 1) {
-            let card = ReviewCard {
-                track_id: track.to_string(),
-                topic_id: topic.to_string(),
-                card: *card,
-            };
-            write_card(&mut tx, learner.user, &card, false).await?;
-        }
-        tx.commit().await?;
-        Ok(MarkOutcome {
-            newly_learned: inserted == 1,
-        })
+        Ok(())
     }
 
-    /// Removes a mark and its review card; returns whether there was a mark.
+    /// Removes a mark and its review card.
     #[tracing::instrument(skip_all, fields(user = %user, track, topic))]
     pub async fn unmark_learned(
         &self,
         user: UserId,
         track: &str,
         topic: &str,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let deleted = sqlx::query(
-            "DELETE FROM learned_topics WHERE user_id = ? AND track_id = ? AND topic_id = ?",
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        for statement in UNMARK {
+            sqlx::query(statement)
+                .bind(user_key(user))
+                .bind(track)
+                .bind(topic)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Everything the core keeps of a learner in memory, read once.
+    #[tracing::instrument(skip_all, fields(user = %user))]
+    pub async fn learner_record(&self, user: UserId) -> Result<LearnerRecord, StoreError> {
+        let marks: Vec<(String, String)> = sqlx::query_as(
+            "SELECT track_id, topic_id FROM learned_topics WHERE user_id = ?
+             ORDER BY learned_at, topic_id",
         )
         .bind(user_key(user))
-        .bind(track)
-        .bind(topic)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        sqlx::query("DELETE FROM review_cards WHERE user_id = ? AND track_id = ? AND topic_id = ?")
-            .bind(user_key(user))
-            .bind(track)
-            .bind(topic)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(deleted > 0)
+        .fetch_all(&self.pool)
+        .await?;
+        type Row = (
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let (offset, current_days, current_since, last_day, longest_days): Row = sqlx::query_as(
+            "SELECT p.utc_offset_minutes, s.current_days, s.current_since, s.last_day,
+                    s.longest_days
+             FROM (SELECT ?1 AS user_id) AS u
+             LEFT JOIN reminder_prefs p ON p.user_id = u.user_id
+             LEFT JOIN streaks s ON s.user_id = u.user_id",
+        )
+        .bind(user_key(user))
+        .fetch_one(&self.pool)
+        .await?;
+        let streak = match (current_days, current_since, last_day, longest_days) {
+            (Some(current_days), Some(current_since), Some(last_day), Some(longest_days)) => {
+                Some(StreakRun {
+                    current_days,
+                    current_since,
+                    last_day,
+                    longest_days,
+                })
+            }
+            _ => None,
+        };
+        Ok(LearnerRecord {
+            marks,
+            utc_offset_minutes: offset.unwrap_or(0),
+            streak,
+        })
     }
 
     /// Every topic of a track the user has learned, oldest first.
-    #[tracing::instrument(skip_all, fields(user = %user, track))]
     pub async fn learned_topics(
         &self,
         user: UserId,
@@ -150,38 +169,4 @@ impl Store {
         .await?;
         Ok(rows.into_iter().map(|g| g as u64).collect())
     }
-}
-
-/// Keeps the learner's name fresh and remembers the server they acted in, inside the
-/// caller's transaction so the activity and what it did land together.
-pub(super) async fn record_activity(
-    tx: &mut Transaction<'_, Sqlite>,
-    learner: &Learner,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO learners (user_id, display_name, created_at) VALUES (?, ?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET display_name = excluded.display_name",
-    )
-    .bind(user_key(learner.user))
-    .bind(&learner.name)
-    .bind(to_millis(now))
-    .execute(&mut **tx)
-    .await?;
-    if let Some(guild) = learner.guild {
-        sqlx::query(
-            "INSERT INTO memberships (guild_id, user_id, display_name, first_seen_at, last_seen_at)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (guild_id, user_id) DO UPDATE
-             SET display_name = excluded.display_name, last_seen_at = excluded.last_seen_at",
-        )
-        .bind(guild_key(guild))
-        .bind(user_key(learner.user))
-        .bind(&learner.name)
-        .bind(to_millis(now))
-        .bind(to_millis(now))
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
 }

@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::points::{record_study, ActivityKind, POINTS_CORRECT_ANSWER};
-use super::progress::record_activity;
+use super::actions::{action_columns, bind_action, bind_visit, Action, VISIT};
+use super::reviews::bind_card;
 use super::{from_millis, guild_key, to_millis, user_key, Store, StoreError};
 use crate::ids::{Learner, UserId};
+use crate::study::domain::CardState;
 
 /// One question of a quiz: its index in the topic's bank, and the order its choices are shown
 /// in (`order[slot]` is the bank index of the choice shown at `slot`).
@@ -29,6 +30,8 @@ pub struct QuizRecord {
     pub correct: usize,
     pub started_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The topic's review card, read with the session so a review's end needs no second read.
+    pub card: Option<CardState>,
 }
 
 impl QuizRecord {
@@ -53,6 +56,87 @@ pub struct NewQuiz<'a> {
     pub plan: &'a [PlannedQuestion],
 }
 
+/// An answer to write: which question of which session, and what was chosen.
+pub struct NewAnswer<'a> {
+    pub quiz: &'a QuizRecord,
+    pub position: usize,
+    pub answer: StoredAnswer,
+}
+
+/// The end of a review, written with its last answer: the card's next state and the points.
+#[derive(Debug, Clone, Copy)]
+pub struct ReviewEnd {
+    pub card: CardState,
+    pub points: i64,
+}
+
+/// An answer, and with `review_ref` set the end of the review it finishes: see the
+/// `quiz_answer_writes` view.
+const ANSWER: &str = concat!(
+    "INSERT INTO quiz_answer_writes (",
+    action_columns!(),
+    ", session_id, position, track_id, topic_id, question, chosen, correct,
+       review_ref, review_points, due, stability, difficulty, elapsed_days, scheduled_days,
+       reps, lapses, state, last_review)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+             ?)"
+);
+
+#[derive(sqlx::FromRow)]
+struct QuizRow {
+    id: i64,
+    user_id: i64,
+    track_id: String,
+    topic_id: String,
+    kind: String,
+    plan: String,
+    position: i64,
+    correct: i64,
+    started_at: i64,
+    updated_at: i64,
+    due: Option<i64>,
+    stability: Option<f64>,
+    difficulty: Option<f64>,
+    elapsed_days: Option<i64>,
+    scheduled_days: Option<i64>,
+    reps: Option<i64>,
+    lapses: Option<i64>,
+    state: Option<i64>,
+    last_review: Option<i64>,
+}
+
+impl QuizRow {
+    fn into_record(self) -> Option<QuizRecord> {
+        let card = match (self.due, self.stability, self.difficulty) {
+            (Some(due), Some(stability), Some(difficulty)) => Some(CardState {
+                due: from_millis(due),
+                stability,
+                difficulty,
+                elapsed_days: self.elapsed_days.unwrap_or(0),
+                scheduled_days: self.scheduled_days.unwrap_or(0),
+                reps: self.reps.unwrap_or(0) as i32,
+                lapses: self.lapses.unwrap_or(0) as i32,
+                state: self.state.unwrap_or(0) as i32,
+                last_review: self.last_review.map(from_millis),
+            }),
+            _ => None,
+        };
+        Some(QuizRecord {
+            id: self.id,
+            user: UserId(self.user_id as u64),
+            track_id: self.track_id,
+            topic_id: self.topic_id,
+            kind: self.kind,
+            plan: decode_plan(&self.plan)?,
+            position: usize::try_from(self.position).ok()?,
+            correct: usize::try_from(self.correct).ok()?,
+            started_at: from_millis(self.started_at),
+            updated_at: from_millis(self.updated_at),
+            card,
+        })
+    }
+}
+
 impl Store {
     #[tracing::instrument(skip_all, fields(user = %quiz.learner.user, topic = quiz.topic_id))]
     pub async fn create_quiz(
@@ -60,54 +144,44 @@ impl Store {
         quiz: NewQuiz<'_>,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        record_activity(&mut tx, quiz.learner, now).await?;
+        let mut tx = self.write_tx().await?;
+        bind_visit(sqlx::query(VISIT), quiz.learner, now)
+            .execute(&mut *tx)
+            .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO quiz_sessions
                  (user_id, guild_id, track_id, topic_id, kind, plan, started_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES (?1, ?2, ?4, ?5, ?6, ?7, ?3, ?3)
              RETURNING id",
         )
         .bind(user_key(quiz.learner.user))
         .bind(quiz.learner.guild.map(guild_key))
+        .bind(to_millis(now))
         .bind(quiz.track_id)
         .bind(quiz.topic_id)
         .bind(quiz.kind)
         .bind(encode_plan(quiz.plan))
-        .bind(to_millis(now))
-        .bind(to_millis(now))
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(id)
     }
 
+    /// A session with its topic's review card (if the learner has one).
     pub async fn quiz(&self, id: i64) -> Result<Option<QuizRecord>, StoreError> {
-        type Row = (i64, i64, String, String, String, String, i64, i64, i64, i64);
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT id, user_id, track_id, topic_id, kind, plan, position, correct,
-                    started_at, updated_at
-             FROM quiz_sessions WHERE id = ?",
+        let row: Option<QuizRow> = sqlx::query_as(
+            "SELECT s.id, s.user_id, s.track_id, s.topic_id, s.kind, s.plan, s.position,
+                    s.correct, s.started_at, s.updated_at, c.due, c.stability, c.difficulty,
+                    c.elapsed_days, c.scheduled_days, c.reps, c.lapses, c.state, c.last_review
+             FROM quiz_sessions s
+             LEFT JOIN review_cards c ON c.user_id = s.user_id AND c.track_id = s.track_id
+                 AND c.topic_id = s.topic_id
+             WHERE s.id = ?",
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.and_then(
-            |(id, user, track_id, topic_id, kind, plan, position, correct, started, updated)| {
-                Some(QuizRecord {
-                    id,
-                    user: UserId(user as u64),
-                    track_id,
-                    topic_id,
-                    kind,
-                    plan: decode_plan(&plan)?,
-                    position: usize::try_from(position).ok()?,
-                    correct: usize::try_from(correct).ok()?,
-                    started_at: from_millis(started),
-                    updated_at: from_millis(updated),
-                })
-            },
-        ))
+        Ok(row.and_then(QuizRow::into_record))
     }
 
     pub async fn quiz_answer(
@@ -128,72 +202,35 @@ impl Store {
         }))
     }
 
-    /// Stores the answer to question `position` and moves the session on, in one transaction.
-    /// Returns false when that question was already answered (a double press or a retry).
-    #[tracing::instrument(skip_all, fields(session = quiz.id, position))]
+    /// Writes an answer (and, with `review_end`, the end of the review it finishes) in one
+    /// statement. A second answer to the same question changes nothing.
+    #[tracing::instrument(skip_all, fields(session = answer.quiz.id, position = answer.position))]
     pub async fn record_answer(
         &self,
-        quiz: &QuizRecord,
-        learner: &Learner,
-        position: usize,
-        answer: StoredAnswer,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let Some(planned) = quiz.plan.get(position) else {
-            return Ok(false);
+        action: &Action<'_>,
+        answer: &NewAnswer<'_>,
+        review_end: Option<&ReviewEnd>,
+    ) -> Result<(), StoreError> {
+        let quiz = answer.quiz;
+        let Some(planned) = quiz.plan.get(answer.position) else {
+            return Ok(());
         };
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO quiz_answers (session_id, position, user_id, guild_id, track_id,
-                 topic_id, question, chosen, correct, answered_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (session_id, position) DO NOTHING",
-        )
-        .bind(quiz.id)
-        .bind(position as i64)
-        .bind(user_key(learner.user))
-        .bind(learner.guild.map(guild_key))
-        .bind(&quiz.track_id)
-        .bind(&quiz.topic_id)
-        .bind(planned.question as i64)
-        .bind(answer.chosen as i64)
-        .bind(i64::from(answer.correct))
-        .bind(to_millis(now))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if inserted {
-            record_activity(&mut tx, learner, now).await?;
-            let points = if answer.correct {
-                POINTS_CORRECT_ANSWER
-            } else {
-                0
-            };
-            let reference = format!("{}:{position}", quiz.id);
-            record_study(
-                &mut tx,
-                learner,
-                ActivityKind::Answer,
-                &reference,
-                points,
-                now,
-            )
-            .await?;
-            sqlx::query(
-                "UPDATE quiz_sessions
-                 SET position = position + 1, correct = correct + ?, updated_at = ?
-                 WHERE id = ? AND position = ?",
-            )
-            .bind(i64::from(answer.correct))
-            .bind(to_millis(now))
+        let reference = format!("{}:{}", quiz.id, answer.position);
+        let query = bind_action(sqlx::query(ANSWER), action, reference)
             .bind(quiz.id)
-            .bind(position as i64)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(inserted)
+            .bind(answer.position as i64)
+            .bind(quiz.track_id.as_str())
+            .bind(quiz.topic_id.as_str())
+            .bind(planned.question as i64)
+            .bind(answer.answer.chosen as i64)
+            .bind(i64::from(answer.answer.correct));
+        let query = match review_end {
+            Some(end) => bind_card(query.bind(quiz.id.to_string()).bind(end.points), &end.card),
+            // No review ends: the review reference and the card's values stay NULL.
+            None => (0..11).fold(query, |query, _| query.bind(None::<i64>)),
+        };
+        query.execute(&self.pool).await?;
+        Ok(())
     }
 }
 

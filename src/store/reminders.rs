@@ -4,31 +4,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::progress::record_activity;
+use super::actions::{bind_visit, VISIT};
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::{GuildId, Learner, UserId};
-
-/// A member's reminder settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReminderPrefs {
-    pub enabled: bool,
-    /// The local hour from which the day's reminder may go out; `None`: as soon as due.
-    pub hour: Option<u8>,
-    pub utc_offset_minutes: i32,
-    /// Discord refused a DM (error 50007) and no study channel could take it.
-    pub dm_blocked: bool,
-}
-
-impl Default for ReminderPrefs {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            hour: None,
-            utc_offset_minutes: 0,
-            dm_blocked: false,
-        }
-    }
-}
+use crate::study::domain::ReminderPrefs;
 
 /// A review card that is due, with its owner's settings.
 #[derive(Debug, Clone)]
@@ -111,8 +90,10 @@ impl Store {
         prefs: ReminderPrefs,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        record_activity(&mut tx, learner, now).await?;
+        let mut tx = self.write_tx().await?;
+        bind_visit(sqlx::query(VISIT), learner, now)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO reminder_prefs (user_id, enabled, hour, utc_offset_minutes, dm_blocked)
              VALUES (?, ?, ?, ?, ?)
@@ -186,7 +167,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         const BATCH: usize = 500;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut inserted = 0;
         for batch in reminders.chunks(BATCH) {
             let mut outbox = QueryBuilder::<Sqlite>::new(

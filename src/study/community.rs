@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
+use super::domain::{week_start, GuildSettings, ResetScope, SettingChange, TableRows};
 use super::{Study, StudyError};
 use crate::course::{Topic, Track};
 use crate::ids::{GuildId, UserId};
-use crate::store::{GuildSettings, ResetScope, SettingChange, TableRows};
 
 /// How long a server's data waits after Quorum is removed, in case it is added back.
 pub const PURGE_GRACE: Duration = Duration::days(3);
@@ -62,14 +62,14 @@ impl Study {
     pub async fn who_knows(&self, guild: GuildId, query: &str) -> Result<WhoKnows, StudyError> {
         let track = self.track_for(Some(guild), None).await?;
         let topic = Arc::clone(track.find_topic(query)?);
-        let now = self.clock().now();
+        let now = self.clock.now();
         let retention = self.scheduler().desired_retention();
         let cards = self
-            .store()
+            .store
             .guild_cards(guild, Some((&track.id, &topic.id)))
             .await?;
         let mut knowers: Vec<Knower> = self
-            .store()
+            .store
             .guild_members(guild)
             .await?
             .into_iter()
@@ -90,8 +90,8 @@ impl Study {
     /// Per topic, how many members of `guild` learned it.
     pub async fn group(&self, guild: GuildId) -> Result<GroupView, StudyError> {
         let track = Arc::clone(self.track_for(Some(guild), None).await?);
-        let members = self.store().guild_members(guild).await?.len() as u64;
-        let counts = self.store().learned_counts(guild, &track.id).await?;
+        let members = self.store.guild_members(guild).await?.len() as u64;
+        let counts = self.store.learned_counts(guild, &track.id).await?;
         let topics = track
             .topics
             .iter()
@@ -115,7 +115,7 @@ impl Study {
     }
 
     pub async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StudyError> {
-        Ok(self.store().guild_settings(guild).await?)
+        Ok(self.store.guild_settings(guild).await?)
     }
 
     /// Applies an admin's change; a default track must name a loaded track.
@@ -130,39 +130,44 @@ impl Study {
             }
             other => other,
         };
-        self.store().change_setting(guild, &change).await?;
+        self.store.change_setting(guild, &change).await?;
         self.guild_settings(guild).await
     }
 
     pub async fn reset_boards(&self, guild: GuildId, scope: ResetScope) -> Result<(), StudyError> {
-        let now = self.clock().now();
-        Ok(self.store().reset_boards(guild, scope, now).await?)
+        let now = self.clock.now();
+        Ok(self
+            .store
+            .reset_boards(guild, scope, week_start(now), now)
+            .await?)
     }
 
     /// Everything Quorum holds about `user`, table by table.
     pub async fn export(&self, user: UserId) -> Result<Vec<TableRows>, StudyError> {
-        Ok(self.store().member_data(user).await?)
+        Ok(self.store.member_data(user).await?)
     }
 
     /// Deletes everything Quorum holds about `user`, in every server. Returns the rows deleted.
     pub async fn forget(&self, user: UserId) -> Result<u64, StudyError> {
-        Ok(self.store().forget_member(user).await?)
+        let deleted = self.store.forget_member(user).await?;
+        self.learners.forget(user);
+        Ok(deleted)
     }
 
     /// Quorum was removed from `guild` (not an outage): its data goes after [`PURGE_GRACE`].
     pub async fn guild_removed(&self, guild: GuildId) -> Result<(), StudyError> {
-        let now = self.clock().now();
-        Ok(self.store().guild_removed(guild, now).await?)
+        let now = self.clock.now();
+        Ok(self.store.guild_removed(guild, now).await?)
     }
 
     /// Quorum is in `guild`: a pending purge is cancelled.
     pub async fn guild_present(&self, guild: GuildId) -> Result<bool, StudyError> {
-        Ok(self.store().guild_present(guild).await?)
+        Ok(self.store.guild_present(guild).await?)
     }
 
     /// Purges the servers removed more than [`PURGE_GRACE`] ago.
     pub async fn purge_removed_guilds(&self) -> Result<Vec<GuildId>, StudyError> {
-        let cutoff = self.clock().now() - PURGE_GRACE;
-        Ok(self.store().purge_removed_guilds(cutoff).await?)
+        let cutoff = self.clock.now() - PURGE_GRACE;
+        Ok(self.store.purge_removed_guilds(cutoff).await?)
     }
 }

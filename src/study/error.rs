@@ -1,8 +1,8 @@
 use crate::course::TopicMiss;
 use crate::store::StoreError;
 
-/// Why a use case could not answer. The first variants are the learner's to fix; `Store` is
-/// ours, except `StoreError::Busy`, which a retry fixes.
+/// Why a use case could not answer. The first variants are the learner's to fix, `Busy` goes
+/// away with a retry, and `Store` is ours.
 #[derive(Debug, thiserror::Error)]
 pub enum StudyError {
     #[error("there is no topic called \"{}\"", .0.query)]
@@ -24,14 +24,25 @@ pub enum StudyError {
     NothingToReview {
         next: Option<chrono::DateTime<chrono::Utc>>,
     },
+    #[error("the database is busy; try again in a moment")]
+    Busy,
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for StudyError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Busy => StudyError::Busy,
+            other => StudyError::Store(other),
+        }
+    }
 }
 
 impl StudyError {
     /// Whether the learner caused this and can fix it; everything else is logged as ours.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, StudyError::Store(e) if !matches!(e, StoreError::Busy))
+        !matches!(self, StudyError::Store(_))
     }
 }
 

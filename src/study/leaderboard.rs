@@ -5,9 +5,10 @@ use std::cmp::Reverse;
 
 use chrono::{DateTime, Utc};
 
+use super::domain::{local_day, week_start, Period};
 use super::{Study, StudyError};
 use crate::ids::{GuildId, Learner, UserId};
-use crate::store::{local_day, week_start, BoardRow, Period, Standing};
+use crate::store::{BoardRow, Standing};
 
 /// Rows per page of a board.
 pub const PAGE_SIZE: u64 = 10;
@@ -81,19 +82,19 @@ impl Study {
         page: u64,
         me: &Learner,
     ) -> Result<Leaderboard, StudyError> {
-        let now = self.clock().now();
+        let now = self.clock.now();
         let since = (board.has_period() && period == Period::Week).then(|| week_start(now));
         if board == Board::Points {
             return self.points_leaderboard(guild, period, page, me).await;
         }
         let rows = match board {
             Board::Learned => {
-                let settings = self.store().guild_settings(guild).await?;
+                let settings = self.store.guild_settings(guild).await?;
                 let from = match period {
                     Period::Week => week_start(now).max(settings.week_reset_at),
                     Period::AllTime => settings.board_reset_at,
                 };
-                self.store().learned_board(guild, from).await?
+                self.store.learned_board(guild, from).await?
             }
             Board::Remembered => self.remembered_rows(guild, now).await?,
             _ => self.streak_rows(guild, now).await?,
@@ -136,15 +137,16 @@ impl Study {
         page: u64,
         me: &Learner,
     ) -> Result<Leaderboard, StudyError> {
-        let now = self.clock().now();
-        let store = self.store();
-        let total = store.points_board_len(guild, period, now).await?;
+        let now = self.clock.now();
+        let store = &self.store;
+        let week = period.score_week(now);
+        let total = store.points_board_len(guild, week).await?;
         let pages = total.div_ceil(PAGE_SIZE).max(1);
         let page = page.min(pages - 1);
         let rows = store
-            .points_board(guild, period, now, page * PAGE_SIZE, PAGE_SIZE)
+            .points_board(guild, week, page * PAGE_SIZE, PAGE_SIZE)
             .await?;
-        let mine = store.points_standing(guild, me.user, period, now).await?;
+        let mine = store.points_standing(guild, me.user, week).await?;
         let me = mine.map(|Standing { rank, score }| Ranked {
             rank,
             user: me.user,
@@ -173,8 +175,8 @@ impl Study {
 
     /// Discord says `user` left `guild`: off its boards until they act there again.
     pub async fn member_left(&self, guild: GuildId, user: UserId) -> Result<(), StudyError> {
-        let now = self.clock().now();
-        self.store().mark_departed(guild, user, now).await?;
+        let now = self.clock.now();
+        self.store.mark_departed(guild, user, now).await?;
         Ok(())
     }
 
@@ -183,8 +185,8 @@ impl Study {
         guild: GuildId,
         now: DateTime<Utc>,
     ) -> Result<Vec<BoardRow>, StudyError> {
-        let members = self.store().guild_members(guild).await?;
-        let cards = self.store().guild_cards(guild, None).await?;
+        let members = self.store.guild_members(guild).await?;
+        let cards = self.store.guild_cards(guild, None).await?;
         let retention = self.scheduler().desired_retention();
         let mut rows: Vec<BoardRow> = members
             .into_iter()
@@ -213,7 +215,7 @@ impl Study {
         now: DateTime<Utc>,
     ) -> Result<Vec<BoardRow>, StudyError> {
         let mut rows: Vec<(BoardRow, i64)> = self
-            .store()
+            .store
             .guild_streaks(guild)
             .await?
             .into_iter()

@@ -1,7 +1,9 @@
 //! Marking topics learned and unlearned.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::domain::POINTS_LEARNED;
 use super::map::{Progress, SkillMap};
 use super::{Study, StudyError};
 use crate::course::Topic;
@@ -74,31 +76,41 @@ impl Study {
     ) -> Result<LearnReply, StudyError> {
         let track = self.track(track)?;
         let topic = track.find_topic(query)?;
-        let store = self.store();
-        let change = if learned {
-            let now = self.clock().now();
-            let first_card = self.scheduler().first_card(now);
-            let outcome = store
-                .mark_learned_with_card(learner, &track.id, &topic.id, now, Some(&first_card))
-                .await?;
-            if outcome.newly_learned {
+        let now = self.clock.now();
+        let mut write = self.learners.write(&self.store, learner.user).await?;
+        let was_learned = write.state.has_learned(&track.id, &topic.id);
+        let change = match (learned, was_learned) {
+            (true, false) => {
+                let action = self.action(learner, &mut write.state, POINTS_LEARNED, now);
+                let first_card = self.scheduler.first_card(now);
+                self.store
+                    .mark_learned(&action, &track.id, &topic.id, &first_card)
+                    .await?;
                 MarkChange::Learned
-            } else {
+            }
+            (true, true) => {
+                self.store.touch_learner(learner, now).await?;
                 MarkChange::AlreadyLearned
             }
-        } else if store
-            .unmark_learned(learner.user, &track.id, &topic.id)
-            .await?
-        {
-            MarkChange::Unlearned
-        } else {
-            MarkChange::WasNotLearned
+            (false, true) => {
+                self.store
+                    .unmark_learned(learner.user, &track.id, &topic.id)
+                    .await?;
+                MarkChange::Unlearned
+            }
+            (false, false) => MarkChange::WasNotLearned,
         };
-        let map = SkillMap::compute(track, &self.learned_set(learner.user, track).await?);
+        write.state.set_learned(&track.id, &topic.id, learned);
+        let learned_now: HashSet<String> = write
+            .state
+            .learned(&track.id)
+            .map(|topics| topics.iter().cloned().collect())
+            .unwrap_or_default();
+        write.commit();
         Ok(LearnReply {
             topic: Arc::clone(topic),
             change,
-            map,
+            map: SkillMap::compute(track, &learned_now),
         })
     }
 }

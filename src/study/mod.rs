@@ -2,9 +2,11 @@
 //! reply value that the console and the Discord adapter render in their own way.
 
 mod community;
+pub mod domain;
 mod error;
 mod leaderboard;
 mod learn;
+mod learners;
 mod map;
 mod quiz;
 mod reminders;
@@ -16,6 +18,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 pub use community::{GroupView, Knower, TopicShare, WhoKnows, PURGE_GRACE};
+pub use domain::Streak;
 pub use error::StudyError;
 pub use leaderboard::{Board, Leaderboard, Ranked, PAGE_SIZE};
 pub use learn::{LearnReply, MarkChange};
@@ -23,21 +26,27 @@ pub use map::{Progress, SectionView, SkillMap, TopicEntry, TopicState};
 pub use quiz::{QuizFeedback, QuizKind, QuizQuestion, QuizResult, QuizStep, DEFAULT_QUESTIONS};
 pub use reminders::{backoff, parse_utc_offset, Reminder};
 pub use review::{rating_for, ReviewSchedule, ScheduledTopic, Scheduler, REVIEW_QUESTIONS};
-pub use stats::{SectionAccuracy, Stats, Streak, ACTIVITY_DAYS};
+pub use stats::{SectionAccuracy, Stats, ACTIVITY_DAYS};
 pub use topic::{CardAction, NextStep, TopicCard};
+
+use chrono::{DateTime, Utc};
 
 use crate::clock::Clock;
 use crate::course::{Catalog, Track};
-use crate::ids::UserId;
-use crate::store::Store;
+use crate::ids::{Learner, UserId};
+use crate::store::{Action, Store};
+use domain::{local_day, week_start, StreakRun};
+use learners::{LearnerState, Learners};
 
-/// Everything a use case needs: the course, the store and the clock. Cheap to clone.
+/// Everything a use case needs: the course, the store, the clock and what is known of each
+/// learner. Cheap to clone; clones share the learners' cache.
 #[derive(Clone)]
 pub struct Study {
     catalog: Arc<Catalog>,
     store: Store,
     clock: Arc<dyn Clock>,
     scheduler: Scheduler,
+    learners: Arc<Learners>,
 }
 
 impl Study {
@@ -47,6 +56,7 @@ impl Study {
             store,
             clock,
             scheduler: Scheduler::new(0.9),
+            learners: Arc::default(),
         }
     }
 
@@ -64,12 +74,18 @@ impl Study {
         &self.catalog
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The time by the study's clock, for adapters that stamp what they send.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
-    pub fn clock(&self) -> &dyn Clock {
-        self.clock.as_ref()
+    /// Closes the store once in-flight work is done; background tasks end then.
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.store.is_closed()
     }
 
     /// The named track, or the default one when no name is given.
@@ -98,7 +114,31 @@ impl Study {
         user: UserId,
         track: &Track,
     ) -> Result<HashSet<String>, StudyError> {
-        let marks = self.store.learned_topics(user, &track.id).await?;
-        Ok(marks.into_iter().map(|m| m.topic_id).collect())
+        let state = self.learners.read(&self.store, user).await?;
+        Ok(state
+            .learned(&track.id)
+            .map(|topics| topics.iter().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    /// A study action at `now` earning `points`, with the learner's streak moved on to their
+    /// local day (in `state`, which the caller commits once the store has written it).
+    fn action<'a>(
+        &self,
+        learner: &'a Learner,
+        state: &mut LearnerState,
+        points: i64,
+        now: DateTime<Utc>,
+    ) -> Action<'a> {
+        let today = local_day(now, state.utc_offset_minutes);
+        let streak = StreakRun::extend(state.streak, today);
+        state.streak = Some(streak);
+        Action {
+            learner,
+            at: now,
+            points,
+            score_week: week_start(now),
+            streak,
+        }
     }
 }

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use chrono::Duration;
 use rand::seq::SliceRandom;
 
+use super::domain::POINTS_CORRECT_ANSWER;
 use super::{Study, StudyError};
 use crate::course::Topic;
 use crate::ids::Learner;
-use crate::store::{NewQuiz, PlannedQuestion, QuizRecord, StoredAnswer};
+use crate::store::{NewAnswer, NewQuiz, PlannedQuestion, QuizRecord, StoredAnswer};
 
 /// Questions in a quiz when the learner asks for no number.
 pub const DEFAULT_QUESTIONS: usize = 5;
@@ -134,8 +135,21 @@ impl Study {
             kind: kind.as_str(),
             plan: &plan,
         };
-        let session = self.store().create_quiz(quiz, self.clock().now()).await?;
-        let record = self.live_quiz(learner, session).await?;
+        let now = self.clock.now();
+        let id = self.store.create_quiz(quiz, now).await?;
+        let record = QuizRecord {
+            id,
+            user: learner.user,
+            track_id: track_id.to_string(),
+            topic_id: topic.id.clone(),
+            kind: kind.as_str().to_string(),
+            plan,
+            position: 0,
+            correct: 0,
+            started_at: now,
+            updated_at: now,
+            card: None,
+        };
         Ok(question_at(&record, topic, 0))
     }
 
@@ -148,13 +162,16 @@ impl Study {
         position: usize,
         slot: usize,
     ) -> Result<QuizStep, StudyError> {
-        let record = self.live_quiz(learner, session).await?;
+        // The learner's lock orders their presses: a double press reads the first one's result.
+        let mut write = self.learners.write(&self.store, learner.user).await?;
+        let mut record = self.live_quiz(learner, session).await?;
         let topic = self.quiz_topic(&record)?;
         if position > record.position || position >= record.plan.len() {
+            drop(write);
             return self.continue_quiz(learner, session).await;
         }
-        let planned = &record.plan[position];
-        if position == record.position {
+        let stored = if position == record.position {
+            let planned = &record.plan[position];
             let chosen = *planned.order.get(slot).ok_or(StudyError::QuizGone)?;
             let question = topic
                 .quiz
@@ -164,25 +181,37 @@ impl Study {
                 chosen,
                 correct: chosen == question.answer,
             };
-            let counted = self
-                .store()
-                .record_answer(&record, learner, position, answer, self.clock().now())
+            let now = self.clock.now();
+            let points = if answer.correct {
+                POINTS_CORRECT_ANSWER
+            } else {
+                0
+            };
+            let action = self.action(learner, &mut write.state, points, now);
+            let correct = record.correct + usize::from(answer.correct);
+            let review_end = (position + 1 == record.plan.len())
+                .then(|| self.review_end(&record, correct, now))
+                .flatten();
+            let new_answer = NewAnswer {
+                quiz: &record,
+                position,
+                answer,
+            };
+            self.store
+                .record_answer(&action, &new_answer, review_end.as_ref())
                 .await?;
-            if counted && position + 1 == record.plan.len() {
-                self.quiz_finished(
-                    learner,
-                    &record,
-                    record.correct + usize::from(answer.correct),
-                )
-                .await?;
-            }
-        }
-        let record = self.live_quiz(learner, session).await?;
-        let stored = self
-            .store()
-            .quiz_answer(session, position)
-            .await?
-            .ok_or(StudyError::QuizGone)?;
+            write.commit();
+            record.position += 1;
+            record.correct = correct;
+            record.updated_at = now;
+            answer
+        } else {
+            drop(write);
+            self.store
+                .quiz_answer(session, position)
+                .await?
+                .ok_or(StudyError::QuizGone)?
+        };
         feedback(&record, &topic, position, stored)
             .map(QuizStep::Feedback)
             .ok_or(StudyError::QuizGone)
@@ -205,18 +234,13 @@ impl Study {
         }
         let kind = QuizKind::parse(&record.kind);
         let learned = self
-            .store()
-            .learned_topics(learner.user, &record.track_id)
+            .learners
+            .read(&self.store, learner.user)
             .await?
-            .iter()
-            .any(|m| m.topic_id == topic.id);
+            .has_learned(&record.track_id, &topic.id);
         let total = record.plan.len();
         let next_review = match kind {
-            QuizKind::Review => self
-                .store()
-                .review_card(learner.user, &record.track_id, &topic.id)
-                .await?
-                .map(|card| card.card.due),
+            QuizKind::Review => record.card.map(|card| card.due),
             QuizKind::Quiz => None,
         };
         Ok(QuizStep::Finished(QuizResult {
@@ -236,14 +260,14 @@ impl Study {
     /// The session, if it exists, belongs to this learner and has not expired.
     async fn live_quiz(&self, learner: &Learner, session: i64) -> Result<QuizRecord, StudyError> {
         let record = self
-            .store()
+            .store
             .quiz(session)
             .await?
             .ok_or(StudyError::QuizGone)?;
         if record.user != learner.user {
             return Err(StudyError::NotYourQuiz);
         }
-        let idle = self.clock().now() - record.updated_at;
+        let idle = self.clock.now() - record.updated_at;
         if !record.is_finished() && idle > QUIZ_LIFETIME {
             return Err(StudyError::QuizGone);
         }
@@ -251,7 +275,7 @@ impl Study {
     }
 
     fn quiz_topic(&self, record: &QuizRecord) -> Result<Arc<Topic>, StudyError> {
-        self.catalog()
+        self.catalog
             .track(&record.track_id)
             .and_then(|t| t.topic(&record.topic_id))
             .cloned()

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 
+use super::domain::ReminderPrefs;
 use super::{Study, StudyError};
 use crate::course::Topic;
 use crate::ids::{Learner, UserId};
-use crate::store::{NewReminder, OutboxReminder, ReminderPrefs};
+use crate::store::{NewReminder, OutboxReminder};
 
 /// The first retry waits this long; each further one twice as long, up to `MAX_BACKOFF`.
 pub const FIRST_BACKOFF: Duration = Duration::seconds(30);
@@ -84,8 +85,8 @@ impl Study {
     /// and their chosen local hour reached. Reviews that fell due before `online_since` (while
     /// the bot was down) make a catch-up reminder. Returns how many reminders were written.
     pub async fn plan_reminders(&self, online_since: DateTime<Utc>) -> Result<usize, StudyError> {
-        let now = self.clock().now();
-        let due = self.store().due_reviews(now).await?;
+        let now = self.clock.now();
+        let due = self.store.due_reviews(now).await?;
         let mut by_user: BTreeMap<UserId, (ReminderPrefs, Vec<DueTopic>)> = BTreeMap::new();
         for review in due {
             by_user
@@ -118,14 +119,14 @@ impl Study {
         if reminders.is_empty() {
             return Ok(0);
         }
-        Ok(self.store().enqueue_reminders(&reminders, now).await?)
+        Ok(self.store.enqueue_reminders(&reminders, now).await?)
     }
 
     /// Reminders whose (next) attempt is due.
     pub async fn pending_reminders(&self, limit: u32) -> Result<Vec<Reminder>, StudyError> {
         let pending = self
-            .store()
-            .pending_reminders(self.clock().now(), limit)
+            .store
+            .pending_reminders(self.clock.now(), limit)
             .await?;
         Ok(pending
             .into_iter()
@@ -154,8 +155,8 @@ impl Study {
         channel: u64,
     ) -> Result<(), StudyError> {
         Ok(self
-            .store()
-            .reminder_sent(reminder.id, channel, self.clock().now())
+            .store
+            .reminder_sent(reminder.id, channel, self.clock.now())
             .await?)
     }
 
@@ -166,14 +167,14 @@ impl Study {
         reminder: &Reminder,
         error: &str,
     ) -> Result<(), StudyError> {
-        let now = self.clock().now();
+        let now = self.clock.now();
         if reminder.attempts + 1 >= MAX_ATTEMPTS {
-            self.store()
+            self.store
                 .reminder_abandoned(reminder.id, error, now)
                 .await?;
         } else {
             let retry_at = now + backoff(reminder.attempts);
-            self.store()
+            self.store
                 .reminder_failed(reminder.id, error, retry_at)
                 .await?;
         }
@@ -184,22 +185,22 @@ impl Study {
     /// to post in instead; with none, DM reminders are switched off for the member and the
     /// reminder leaves the queue.
     pub async fn dm_refused(&self, reminder: &Reminder) -> Result<Option<u64>, StudyError> {
-        if let Some((_, channel)) = self.store().study_channel_for(reminder.user).await? {
+        if let Some((_, channel)) = self.store.study_channel_for(reminder.user).await? {
             return Ok(Some(channel));
         }
-        self.store().block_dms(reminder.user).await?;
-        self.store()
+        self.store.block_dms(reminder.user).await?;
+        self.store
             .reminder_abandoned(
                 reminder.id,
                 "the member does not accept DMs",
-                self.clock().now(),
+                self.clock.now(),
             )
             .await?;
         Ok(None)
     }
 
     pub async fn reminder_prefs(&self, user: UserId) -> Result<ReminderPrefs, StudyError> {
-        Ok(self.store().reminder_prefs(user).await?)
+        Ok(self.store.reminder_prefs(user).await?)
     }
 
     /// Changes a member's reminder settings; turning reminders on also clears a DM block, so
@@ -209,14 +210,16 @@ impl Study {
         learner: &Learner,
         change: impl FnOnce(&mut ReminderPrefs),
     ) -> Result<ReminderPrefs, StudyError> {
-        let mut prefs = self.store().reminder_prefs(learner.user).await?;
+        let mut prefs = self.store.reminder_prefs(learner.user).await?;
         change(&mut prefs);
         if prefs.enabled {
             prefs.dm_blocked = false;
         }
-        self.store()
-            .set_reminder_prefs(learner, prefs, self.clock().now())
+        self.store
+            .set_reminder_prefs(learner, prefs, self.clock.now())
             .await?;
+        // The offset decides the learner's days: read it afresh next time.
+        self.learners.forget(learner.user);
         Ok(prefs)
     }
 }

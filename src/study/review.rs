@@ -6,11 +6,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use rs_fsrs::{Card, Parameters, Rating, State, FSRS};
 
+use super::domain::{is_on_time, review_points, CardState};
 use super::quiz::{QuizKind, QuizQuestion};
 use super::{Study, StudyError};
 use crate::course::Topic;
 use crate::ids::{Learner, UserId};
-use crate::store::{CardState, QuizRecord, ReviewCard, ON_TIME};
+use crate::store::{QuizRecord, ReviewEnd};
 
 /// Questions in a review.
 pub const REVIEW_QUESTIONS: usize = 3;
@@ -144,14 +145,14 @@ impl Study {
     }
 
     pub async fn review_schedule(&self, user: UserId) -> Result<ReviewSchedule, StudyError> {
-        let now = self.clock().now();
+        let now = self.clock.now();
         let mut schedule = ReviewSchedule {
             due: Vec::new(),
             upcoming: Vec::new(),
         };
-        for card in self.store().review_cards(user).await? {
+        for card in self.store.review_cards(user).await? {
             let Some(topic) = self
-                .catalog()
+                .catalog
                 .track(&card.track_id)
                 .and_then(|t| t.topic(&card.topic_id))
             else {
@@ -171,39 +172,28 @@ impl Study {
         Ok(schedule)
     }
 
-    /// Called once, when the last answer of a session is stored.
-    pub(super) async fn quiz_finished(
+    /// How a session ends when its last answer brings it to `correct` right answers: for a
+    /// review of a topic still learned, the card's next state and the points; else nothing.
+    pub(super) fn review_end(
         &self,
-        learner: &Learner,
         record: &QuizRecord,
         correct: usize,
-    ) -> Result<(), StudyError> {
+        now: DateTime<Utc>,
+    ) -> Option<ReviewEnd> {
         if record.kind != QuizKind::Review.as_str() {
-            return Ok(());
+            return None;
         }
-        let Some(card) = self
-            .store()
-            .review_card(learner.user, &record.track_id, &record.topic_id)
-            .await?
-        else {
-            return Ok(()); // unlearned mid-review: nothing to schedule
-        };
-        let now = self.clock().now();
+        let card = record.card?; // unlearned mid-review: nothing to schedule
         let rating = rating_for(
             record.plan.len().saturating_sub(correct),
             now - record.started_at,
         );
-        // On time: the topic was due when the review started, and it ended within a day.
-        let on_time = card.card.due <= record.started_at && now - record.started_at <= ON_TIME;
-        let next = ReviewCard {
-            card: self.scheduler().review(&card.card, rating, now),
-            ..card
-        };
-        tracing::debug!(?rating, due = %next.card.due, "review rescheduled");
-        self.store()
-            .review_done(learner, &next, record.id, on_time, now)
-            .await?;
-        Ok(())
+        let next = self.scheduler.review(&card, rating, now);
+        tracing::debug!(?rating, due = %next.due, "review rescheduled");
+        Some(ReviewEnd {
+            card: next,
+            points: review_points(is_on_time(card.due, record.started_at, now)),
+        })
     }
 }
 

@@ -5,22 +5,14 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 
+use super::domain::{local_day, Period, Streak};
 use super::map::Progress;
 use super::{Study, StudyError};
 use crate::course::Track;
 use crate::ids::{GuildId, UserId};
-use crate::store::{local_day, Period};
 
 /// Days in the activity chart.
 pub const ACTIVITY_DAYS: usize = 30;
-
-/// Consecutive local days with study activity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Streak {
-    /// Alive while the member studied today or yesterday (in their own day).
-    pub current: i64,
-    pub longest: i64,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SectionAccuracy {
@@ -60,10 +52,10 @@ impl Study {
         name: &str,
         guild: Option<GuildId>,
     ) -> Result<Stats, StudyError> {
-        let now = self.clock().now();
+        let now = self.clock.now();
         let track = Arc::clone(self.track_for(guild, None).await?);
         let map = self.map(user, Some(&track.id)).await?;
-        let totals = self.store().answer_totals(user).await?;
+        let totals = self.store.answer_totals(user).await?;
         let accuracy = track
             .sections
             .iter()
@@ -81,25 +73,27 @@ impl Study {
             .collect();
         let points = match guild {
             Some(guild) => Some((
-                self.store()
-                    .points_of(guild, user, Period::Week, now)
+                self.store
+                    .points_of(guild, user, Period::Week.score_week(now))
                     .await?,
-                self.store()
-                    .points_of(guild, user, Period::AllTime, now)
+                self.store
+                    .points_of(guild, user, Period::AllTime.score_week(now))
                     .await?,
             )),
             None => None,
         };
-        let offset = self.store().utc_offset_minutes(user).await?;
+        let learner = self.learners.read(&self.store, user).await?;
+        let offset = learner.utc_offset_minutes;
         let today = local_day(now, offset);
         let first = today - ACTIVITY_DAYS as i64 + 1;
         let mut activity = vec![0_u32; ACTIVITY_DAYS];
-        for (day, count) in self.store().activity_by_day(user, offset, first).await? {
-            if let Some(slot) = usize::try_from(day - first)
+        let since = now - Duration::days(ACTIVITY_DAYS as i64 + 1);
+        for at in self.store.activity_times(user, since).await? {
+            if let Some(slot) = usize::try_from(local_day(at, offset) - first)
                 .ok()
                 .and_then(|i| activity.get_mut(i))
             {
-                *slot = u32::try_from(count).unwrap_or(u32::MAX);
+                *slot = slot.saturating_add(1);
             }
         }
         Ok(Stats {
@@ -108,7 +102,10 @@ impl Study {
             learned: map.total,
             accuracy,
             points,
-            streak: self.streak(user).await?,
+            streak: learner
+                .streak
+                .map(|run| run.as_of(today))
+                .unwrap_or_default(),
             reviews_due: self.review_schedule(user).await?.due.len(),
             activity,
             today: (now + Duration::minutes(offset)).date_naive(),
@@ -118,19 +115,12 @@ impl Study {
 
     /// A member's current and longest streak, in their own day.
     pub async fn streak(&self, user: UserId) -> Result<Streak, StudyError> {
-        let Some(stored) = self.store().streak(user).await? else {
-            return Ok(Streak::default());
-        };
-        let offset = self.store().utc_offset_minutes(user).await?;
-        let today = local_day(self.clock().now(), offset);
-        Ok(Streak {
-            current: if stored.last_day >= today - 1 {
-                stored.current_days
-            } else {
-                0
-            },
-            longest: stored.longest_days,
-        })
+        let learner = self.learners.read(&self.store, user).await?;
+        let today = local_day(self.clock.now(), learner.utc_offset_minutes);
+        Ok(learner
+            .streak
+            .map(|run| run.as_of(today))
+            .unwrap_or_default())
     }
 
     /// The track a server studies: the named one, else the server's default, else the first.
@@ -143,10 +133,10 @@ impl Study {
             return self.track(query);
         }
         let default = match guild {
-            Some(guild) => self.store().guild_settings(guild).await?.default_track,
+            Some(guild) => self.store.guild_settings(guild).await?.default_track,
             None => None,
         };
-        match default.as_deref().and_then(|id| self.catalog().track(id)) {
+        match default.as_deref().and_then(|id| self.catalog.track(id)) {
             Some(track) => Ok(track),
             None => self.track(None),
         }

@@ -1,0 +1,72 @@
+//! What every study action writes besides its own rows: the learner's name, the server they
+//! acted in, the activity row (whose points a trigger adds to the scores) and the streak the core
+//! computed. Each action is one INSERT into a writable view of migration 0006, whose trigger
+//! puts the values where they belong: one statement, one round trip, atomic on its own.
+
+use chrono::{DateTime, Utc};
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::Sqlite;
+
+use super::{guild_key, to_millis, user_key};
+use crate::ids::Learner;
+use crate::study::domain::StreakRun;
+
+/// A study action as the core decided it: who, when, what it earns and the streak after it.
+#[derive(Debug, Clone, Copy)]
+pub struct Action<'a> {
+    pub learner: &'a Learner,
+    pub at: DateTime<Utc>,
+    /// Points earned in the server where it happened (none outside a server).
+    pub points: i64,
+    /// The Monday 00:00 UTC of the week the points count for.
+    pub score_week: DateTime<Utc>,
+    pub streak: StreakRun,
+}
+
+/// The columns every action view starts with, in the order [`bind_action`] binds them.
+macro_rules! action_columns {
+    () => {
+        "user_id, display_name, guild_id, at, ref, points, week_start, \
+         streak_days, streak_since, streak_last_day, streak_longest"
+    };
+}
+pub(super) use action_columns;
+
+/// Binds the action's eleven values; `reference` names the action so that it counts once.
+pub(super) fn bind_action<'q>(
+    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    action: &Action<'q>,
+    reference: String,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    let streak = action.streak;
+    query
+        .bind(user_key(action.learner.user))
+        .bind(action.learner.name.as_str())
+        .bind(action.learner.guild.map(guild_key))
+        .bind(to_millis(action.at))
+        .bind(reference)
+        .bind(action.points)
+        .bind(to_millis(action.score_week))
+        .bind(streak.current_days)
+        .bind(streak.current_since)
+        .bind(streak.last_day)
+        .bind(streak.longest_days)
+}
+
+/// Keeps a learner's name fresh and remembers the server they acted in, recording no study.
+pub(super) const VISIT: &str =
+    "INSERT INTO study_actions (user_id, display_name, guild_id, at) VALUES (?, ?, ?, ?)";
+
+/// Binds [`VISIT`]'s four values.
+pub(super) fn bind_visit<'q>(
+    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    learner: &'q Learner,
+    at: DateTime<Utc>,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    query
+        .bind(user_key(learner.user))
+        .bind(learner.name.as_str())
+        .bind(learner.guild.map(guild_key))
+        .bind(to_millis(at))
+}

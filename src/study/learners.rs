@@ -1,0 +1,129 @@
+//! What the core keeps of each learner in memory: their learned topics, UTC offset and streak.
+//! Reads (`/map`, `/topic`, `/next`, `/progress`) are served from here without a query; every
+//! write of a mark, an answer or a review goes through [`Learners::write`], which holds the
+//! learner's lock while the store writes, then updates the entry (write-through).
+//!
+//! The database stays the authority: repeats are refused there (unique keys), so a stale entry
+//! can never earn points twice. Entries are dropped when the learner's data is deleted or their
+//! offset changes, and all idle entries go when the cache is full.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
+
+use super::domain::StreakRun;
+use super::StudyError;
+use crate::ids::UserId;
+use crate::store::Store;
+
+/// Learners kept before idle entries are dropped: about 1 KiB each.
+const CAPACITY: usize = 20_000;
+
+/// A learner as the core knows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LearnerState {
+    /// Learned topic ids per track id.
+    learned: HashMap<String, BTreeSet<String>>,
+    pub utc_offset_minutes: i64,
+    pub streak: Option<StreakRun>,
+}
+
+impl LearnerState {
+    pub fn learned(&self, track: &str) -> Option<&BTreeSet<String>> {
+        self.learned.get(track)
+    }
+
+    pub fn has_learned(&self, track: &str, topic: &str) -> bool {
+        self.learned.get(track).is_some_and(|t| t.contains(topic))
+    }
+
+    pub fn set_learned(&mut self, track: &str, topic: &str, learned: bool) {
+        let topics = self.learned.entry(track.to_string()).or_default();
+        if learned {
+            topics.insert(topic.to_string());
+        } else {
+            topics.remove(topic);
+        }
+    }
+}
+
+type Slot = Arc<AsyncMutex<Option<Arc<LearnerState>>>>;
+
+/// The cache: one slot per learner, each behind its own lock so that one learner's writes are
+/// applied in order while others go on.
+#[derive(Debug, Default)]
+pub struct Learners {
+    slots: Mutex<HashMap<UserId, Slot>>,
+}
+
+/// A learner's state held for a write: nobody else reads or writes it until it is dropped.
+pub struct LearnerWrite {
+    guard: OwnedMutexGuard<Option<Arc<LearnerState>>>,
+    pub state: LearnerState,
+}
+
+impl LearnerWrite {
+    /// Keeps `state` once the store has written what it says.
+    pub fn commit(mut self) {
+        *self.guard = Some(Arc::new(self.state));
+    }
+}
+
+impl Learners {
+    /// The learner's state, loaded from the store on first use.
+    pub async fn read(&self, store: &Store, user: UserId) -> Result<Arc<LearnerState>, StudyError> {
+        let slot = self.slot(user);
+        let mut entry = slot.lock().await;
+        load(&mut entry, store, user).await
+    }
+
+    /// The learner's state, held until the write is committed or dropped (then unchanged).
+    pub async fn write(&self, store: &Store, user: UserId) -> Result<LearnerWrite, StudyError> {
+        let mut guard = self.slot(user).lock_owned().await;
+        let state = load(&mut guard, store, user).await?;
+        Ok(LearnerWrite {
+            state: LearnerState::clone(&state),
+            guard,
+        })
+    }
+
+    /// Drops a learner's entry: the next use reads the store again.
+    pub fn forget(&self, user: UserId) {
+        self.slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&user);
+    }
+
+    fn slot(&self, user: UserId) -> Slot {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if slots.len() >= CAPACITY && !slots.contains_key(&user) {
+            // Only idle entries go: one in use is still held by its reader or writer.
+            slots.retain(|_, slot| Arc::strong_count(slot) > 1);
+        }
+        Arc::clone(slots.entry(user).or_default())
+    }
+}
+
+async fn load(
+    entry: &mut Option<Arc<LearnerState>>,
+    store: &Store,
+    user: UserId,
+) -> Result<Arc<LearnerState>, StudyError> {
+    if let Some(state) = entry {
+        return Ok(Arc::clone(state));
+    }
+    let record = store.learner_record(user).await?;
+    let mut state = LearnerState {
+        utc_offset_minutes: record.utc_offset_minutes,
+        streak: record.streak,
+        ..LearnerState::default()
+    };
+    for (track, topic) in &record.marks {
+        state.set_learned(track, topic, true);
+    }
+    let state = Arc::new(state);
+    *entry = Some(Arc::clone(&state));
+    Ok(state)
+}

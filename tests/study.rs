@@ -293,3 +293,80 @@ async fn the_reminder_sweeps_due_query_uses_the_index_on_due() {
         "{plan:?}"
     );
 }
+
+/// Another writer holds SQLite's write lock for a second while members mark topics, finish
+/// reviews and ask to be forgotten: every one of them waits its turn (the store's busy timeout)
+/// and none answers "database busy".
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writers_running_together_never_answer_busy() {
+    let f = fixture().await;
+    let member = |n: u64| Learner {
+        user: UserId(n),
+        name: format!("member {n}"),
+        guild: Some(GuildId(77)),
+    };
+    let mut reviews = Vec::new();
+    for n in 1..=4 {
+        f.study.learn(&member(n), None, "alpha").await.unwrap();
+    }
+    for n in 40..=43 {
+        f.study.learn(&member(n), None, "alpha").await.unwrap();
+    }
+    f.clock.advance(Duration::days(2));
+    for n in 1..=4 {
+        let question = f.study.start_review(&member(n)).await.unwrap();
+        for position in 0..question.total - 1 {
+            f.study
+                .answer_quiz(&member(n), question.session, position, 0)
+                .await
+                .unwrap();
+        }
+        reviews.push((n, question.session, question.total - 1));
+    }
+    let pool = f.store.pool().clone();
+    let (locked, lock_taken) = tokio::sync::oneshot::channel();
+    let other_writer = tokio::spawn(async move {
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        locked.send(()).unwrap();
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        tx.commit().await.unwrap();
+    });
+    lock_taken.await.unwrap();
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for (n, session, last) in reviews {
+        let study = f.study.clone();
+        tasks.spawn(async move {
+            study
+                .answer_quiz(&member(n), session, last, 0)
+                .await
+                .map(|_| ())
+        });
+    }
+    for n in 10..=30 {
+        let study = f.study.clone();
+        tasks.spawn(async move { study.learn(&member(n), None, "beta").await.map(|_| ()) });
+    }
+    for n in 40..=43 {
+        let study = f.study.clone();
+        tasks.spawn(async move { study.forget(UserId(n)).await.map(|_| ()) });
+    }
+    while let Some(done) = tasks.join_next().await {
+        if let Err(error) = done.unwrap() {
+            panic!("a writer failed instead of waiting: {error}");
+        }
+    }
+    other_writer.await.unwrap();
+
+    for n in 1..=4 {
+        let schedule = f.study.review_schedule(UserId(n)).await.unwrap();
+        assert!(
+            schedule.due.is_empty(),
+            "member {n}'s review was rescheduled"
+        );
+    }
+    for n in 40..=43 {
+        let map = f.study.map(UserId(n), None).await.unwrap();
+        assert_eq!(map.total.learned, 0, "member {n} was forgotten");
+    }
+}

@@ -235,4 +235,19 @@ fn the_distributed_systems_track_holds_what_it_must() {
         "reached only {reached:?}"
     );
     assert!(track.insight.title.contains("partial failure"));
+
+    // Skill-map edges follow what each topic builds on (issue 13).
+    let requires = |id: &str| track.topic(id).expect(id).requires.clone();
+    assert!(requires("serving-patterns").contains(&"caching".to_string()));
+    assert!(requires("replication-sharding").contains(&"load-balancing".to_string()));
+    assert_eq!(requires("messaging"), ["scalability", "cap-consistency"]);
+
+    // No reading is listed under two topics.
+    let mut readings = HashSet::new();
+    for topic in &track.topics {
+        for reading in &topic.further_reading {
+            let work = reading.title.split(" (").next().unwrap_or(&reading.title);
+            assert!(readings.insert(work.to_string()), "{work} is listed twice");
+        }
+    }
 }

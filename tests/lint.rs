@@ -1,5 +1,6 @@
 //! The author's linter on whole tracks: a length-biased bank and a bank that asks one question
-//! twice are each flagged, by the library and by `quorum check --strict`.
+//! twice are each flagged, by the library and by `quorum check --strict`, and the shipped
+//! course passes.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -87,4 +88,17 @@ fn check_without_strict_reports_the_signals_but_passes() {
 
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).contains("! length:"));
+}
+
+#[test]
+fn the_shipped_course_passes_check_strict() {
+    let course = Path::new(env!("CARGO_MANIFEST_DIR")).join("course");
+
+    let output = check_strict(&course);
+
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }

@@ -6,9 +6,11 @@
 //! The database is seeded through `Study`, the path production runs, so every derived table is
 //! kept by the code that keeps it in production.
 
+use std::future::Future;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use poise::serenity_prelude::CreateInteractionResponseMessage;
@@ -19,7 +21,8 @@ use quorum::discord::Data;
 use quorum::ids::{GuildId, Learner, UserId};
 use quorum::render::map_picture::{MapPicture, PictureCache};
 use quorum::store::Store;
-use quorum::study::{QuizKind, QuizStep, Study};
+use quorum::study::{QuizQuestion, QuizStep, Study};
+use tokio::runtime::Runtime;
 
 const LEARNERS: u64 = 10_000;
 /// Ids of the learners the write benchmarks use, each one fresh (no mark, no quiz yet).
@@ -59,105 +62,133 @@ async fn seeded_data(dir: &Path) -> (Data, Store) {
     let baseline = "CREATE TABLE IF NOT EXISTS baseline_marks (
         user_id BIGINT NOT NULL, topic TEXT NOT NULL, PRIMARY KEY (user_id, topic))";
     sqlx::query(baseline)
-        .execute(store.pool())
+        .execute(&mut *store.write().await.expect("the writing connection"))
         .await
         .expect("baseline table");
+    // Start every measurement from an empty WAL, not with the seeding's checkpoint to pay.
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut *store.write().await.expect("the writing connection"))
+        .await
+        .expect("checkpoint");
     let data = Data::new(study, PictureCache::new(MapPicture::new()));
     (data, store)
 }
 
-/// The minimal bot's whole job for a mark: one insert, one count.
+/// The minimal bot's whole job for a mark: one insert, one count, both on the store's writing
+/// connection (its warmest).
 async fn baseline_mark(store: &Store, user: i64) -> i64 {
+    let mut writer = store.write().await.expect("the writing connection");
     sqlx::query("INSERT OR IGNORE INTO baseline_marks (user_id, topic) VALUES (?, 'cap')")
         .bind(user)
-        .execute(store.pool())
+        .execute(&mut *writer)
         .await
         .expect("insert");
     sqlx::query_scalar("SELECT COUNT(*) FROM baseline_marks WHERE user_id = ?")
         .bind(user)
-        .fetch_one(store.pool())
+        .fetch_one(&mut *writer)
         .await
         .expect("count")
 }
 
-/// Starts a quiz or review of `questions` questions and returns its session and first slot
-/// guess, ready for answers.
-async fn started(study: &Study, who: &Learner, kind: QuizKind) -> i64 {
-    let question = match kind {
-        QuizKind::Quiz => study.start_quiz(who, None, "cap", Some(10)).await,
-        QuizKind::Review => study.start_review(who).await,
-    };
-    question.expect("a question").session
+/// Runs `routine` once per iteration on a value from `setup`, timing the routine only.
+fn timed<S, R, SF, RF>(runtime: &Runtime, iterations: u64, mut setup: S, mut routine: R) -> Duration
+where
+    S: FnMut() -> SF,
+    SF: Future,
+    R: FnMut(SF::Output) -> RF,
+    RF: Future,
+{
+    let mut total = Duration::ZERO;
+    for _ in 0..iterations {
+        let input = runtime.block_on(setup());
+        let start = Instant::now();
+        runtime.block_on(routine(input));
+        total += start.elapsed();
+    }
+    total
 }
 
 fn interactions(c: &mut Criterion) {
-    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let runtime = Runtime::new().expect("a runtime");
     let dir = tempfile::tempdir().expect("a temp dir");
     let (data, store) = runtime.block_on(seeded_data(dir.path()));
     let replies = &data.replies();
     let study = &data.study;
     let me = &learner(4242);
-    let fresh = AtomicU64::new(FRESH);
+    let fresh = &AtomicU64::new(FRESH);
+    // A learner who has used Quorum before (their state is in memory), new to the topic.
+    let returning = || async {
+        let who = learner(fresh.fetch_add(1, Ordering::Relaxed));
+        study.map(who.user, None).await.expect("map");
+        who
+    };
 
-    c.bench_function("baseline: INSERT OR IGNORE + SELECT COUNT(*)", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let id = fresh.fetch_add(1, Ordering::Relaxed) as i64;
-            baseline_mark(&store, id).await
+    let baseline = |b: &mut criterion::Bencher| {
+        b.iter_custom(|n| {
+            timed(
+                &runtime,
+                n,
+                || async { fresh.fetch_add(1, Ordering::Relaxed) as i64 },
+                |id| baseline_mark(&store, id),
+            )
+        })
+    };
+    c.bench_function("baseline: INSERT OR IGNORE + SELECT COUNT(*)", baseline);
+    c.bench_function("/learned", |b| {
+        b.iter_custom(|n| {
+            timed(&runtime, n, returning, |who| async move {
+                finish(replies.learn(&who, None, "2").await.expect("learned"))
+            })
         })
     });
-    c.bench_function("/learned", |b| {
-        b.to_async(&runtime).iter_batched(
-            || learner(fresh.fetch_add(1, Ordering::Relaxed)),
-            |who| async move { finish(replies.learn(&who, None, "2").await.expect("learned")) },
-            BatchSize::SmallInput,
-        )
-    });
-    // Each answer goes to the next question of a running 10-question quiz; a new quiz starts
-    // (outside the measurement) when one runs out.
-    let quiz = std::sync::Mutex::new((0_i64, 10_usize));
+    // Each answer goes to the next question of a running quiz; a new quiz starts (untimed) when
+    // one runs out.
+    let quiz = &std::sync::Mutex::new((0_i64, usize::MAX, 0_usize));
     let quizzer = &learner(fresh.fetch_add(1, Ordering::Relaxed));
     c.bench_function("a quiz answer", |b| {
-        b.to_async(&runtime).iter_batched(
-            || {
-                let mut quiz = quiz.lock().expect("quiz");
-                if quiz.1 >= 10 {
-                    *quiz = (runtime.block_on(started(study, quizzer, QuizKind::Quiz)), 0);
-                }
-                let next = *quiz;
-                quiz.1 += 1;
-                next
-            },
-            |(session, position)| async move {
-                let step = study.answer_quiz(quizzer, session, position, 0).await;
-                matches!(step.expect("answered"), QuizStep::Feedback(_))
-            },
-            BatchSize::SmallInput,
-        )
+        b.iter_custom(|n| {
+            timed(
+                &runtime,
+                n,
+                || async {
+                    let (mut session, mut position, mut total) = *quiz.lock().expect("quiz");
+                    if position >= total {
+                        let question = study.start_quiz(quizzer, None, "cap", Some(10)).await;
+                        let question = question.expect("a quiz");
+                        (session, position, total) = (question.session, 0, question.total);
+                    }
+                    *quiz.lock().expect("quiz") = (session, position + 1, total);
+                    (session, position)
+                },
+                |(session, position)| async move {
+                    let step = study.answer_quiz(quizzer, session, position, 0).await;
+                    matches!(step.expect("answered"), QuizStep::Feedback(_))
+                },
+            )
+        })
     });
-    // A review with two answers given, so the measured answer ends it and reschedules the card.
+    // A review with all but one answer given, so the timed answer ends it and reschedules.
     c.bench_function("a review's last answer", |b| {
-        b.to_async(&runtime).iter_batched(
-            || {
-                runtime.block_on(async {
+        b.iter_custom(|n| {
+            timed(
+                &runtime,
+                n,
+                || async {
                     let who = learner(fresh.fetch_add(1, Ordering::Relaxed));
                     study.learn(&who, None, "1").await.expect("learned");
-                    study.learn(&who, None, "2").await.expect("learned");
-                    let session = due_review(&store, study, &who).await;
-                    for position in 0..2 {
-                        study
-                            .answer_quiz(&who, session, position, 0)
-                            .await
-                            .expect("answered");
+                    let question = due_review(&store, study, &who).await;
+                    for position in 0..question.total - 1 {
+                        let step = study.answer_quiz(&who, question.session, position, 0);
+                        step.await.expect("answered");
                     }
-                    (who, session)
-                })
-            },
-            |(who, session)| async move {
-                let step = study.answer_quiz(&who, session, 2, 0).await;
-                matches!(step.expect("answered"), QuizStep::Feedback(f) if f.is_last)
-            },
-            BatchSize::SmallInput,
-        )
+                    (who, question.session, question.total - 1)
+                },
+                |(who, session, last)| async move {
+                    let step = study.answer_quiz(&who, session, last, 0).await;
+                    matches!(step.expect("answered"), QuizStep::Feedback(f) if f.is_last)
+                },
+            )
+        })
     });
     c.bench_function("/topic", |b| {
         b.to_async(&runtime)
@@ -171,6 +202,8 @@ fn interactions(c: &mut Criterion) {
         b.to_async(&runtime)
             .iter(|| async { finish(replies.next(me).await.expect("next")) })
     });
+    // The baseline again, after the writes above, to show how far the machine drifted.
+    c.bench_function("baseline, again", baseline);
     // A fresh cache for every run, so each one draws the picture.
     c.bench_function("/map, picture drawn", |b| {
         b.to_async(&runtime).iter_batched(
@@ -182,13 +215,13 @@ fn interactions(c: &mut Criterion) {
 }
 
 /// Makes the learner's review due now (their cards were made due tomorrow) and starts it.
-async fn due_review(store: &Store, study: &Study, who: &Learner) -> i64 {
+async fn due_review(store: &Store, study: &Study, who: &Learner) -> QuizQuestion {
     sqlx::query("UPDATE review_cards SET due = 0 WHERE user_id = ?")
         .bind(who.user.0 as i64)
-        .execute(store.pool())
+        .execute(&mut *store.write().await.expect("the writing connection"))
         .await
         .expect("due");
-    started(study, who, QuizKind::Review).await
+    study.start_review(who).await.expect("a review")
 }
 
 criterion_group! {

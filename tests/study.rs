@@ -326,7 +326,7 @@ async fn writers_running_together_never_answer_busy() {
     let pool = f.store.pool().clone();
     let (locked, lock_taken) = tokio::sync::oneshot::channel();
     let other_writer = tokio::spawn(async move {
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        let tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
         locked.send(()).unwrap();
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
         tx.commit().await.unwrap();

@@ -2,16 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
+use sqlx::Connection as _;
+
 use super::{from_millis, guild_key, to_millis, Store, StoreError};
 use crate::ids::GuildId;
 use crate::study::domain::{GuildSettings, ResetScope, SettingChange};
 
 impl Store {
-    /// Whether [`Store::close`] was called: background tasks end then.
-    pub fn is_closed(&self) -> bool {
-        self.pool.is_closed()
-    }
-
     pub async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {
         type Row = (Option<i64>, i64, i64, Option<String>, i64, i64);
         let row: Option<Row> = sqlx::query_as(
@@ -41,7 +38,8 @@ impl Store {
         guild: GuildId,
         change: &SettingChange,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         ensure_settings(&mut tx, guild).await?;
         let query = match change {
             SettingChange::StudyChannel(channel) => {
@@ -76,7 +74,8 @@ impl Store {
         this_week: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         ensure_settings(&mut tx, guild).await?;
         let (scores, settings) = match scope {
             ResetScope::Week => (
@@ -119,7 +118,7 @@ impl Store {
         )
         .bind(guild_key(guild))
         .bind(to_millis(now))
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(())
     }
@@ -128,7 +127,7 @@ impl Store {
     pub async fn guild_present(&self, guild: GuildId) -> Result<bool, StoreError> {
         let deleted = sqlx::query("DELETE FROM guild_removals WHERE guild_id = ?")
             .bind(guild_key(guild))
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await?
             .rows_affected();
         Ok(deleted > 0)
@@ -141,7 +140,8 @@ impl Store {
         &self,
         cutoff: DateTime<Utc>,
     ) -> Result<Vec<GuildId>, StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         let guilds: Vec<i64> =
             sqlx::query_scalar("SELECT guild_id FROM guild_removals WHERE removed_at <= ?")
                 .bind(to_millis(cutoff))

@@ -6,6 +6,8 @@
 
 use sqlx::{Column, Row, Sqlite, Transaction, TypeInfo, ValueRef};
 
+use sqlx::Connection as _;
+
 use super::{user_key, Store, StoreError};
 use crate::ids::UserId;
 use crate::study::domain::{Cell, TableRows};
@@ -46,7 +48,8 @@ impl Store {
     /// went.
     #[tracing::instrument(skip_all, fields(user = %user))]
     pub async fn forget_member(&self, user: UserId) -> Result<u64, StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         let mut deleted = 0;
         // Children before `learners`, so the count is not hidden by cascades.
         let mut tables = member_tables(&mut tx).await?;

@@ -16,7 +16,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::sync::Arc;
+
+use sqlx::{ConnectOptions as _, Connection as _, SqliteConnection, SqlitePool};
+use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
 pub use actions::Action;
 pub use boards::{MemberRow, StreakRow};
@@ -56,10 +59,18 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// A handle on the database; cheap to clone.
+///
+/// Every write goes through one connection, `writer`: writes queue for it in the process
+/// instead of contending for SQLite's lock, and its page cache stays warm, since in WAL mode a
+/// connection drops its whole cache whenever another connection has written. Reads use `pool`.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    writer: Arc<Mutex<Option<SqliteConnection>>>,
 }
+
+/// The writing connection, held: other writes wait until it is dropped.
+pub type WriteConnection = OwnedMappedMutexGuard<Option<SqliteConnection>, SqliteConnection>;
 
 impl Store {
     /// Opens (creating if missing) the database at `url` and applies pending migrations.
@@ -75,29 +86,50 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
+        let mut writer = options.connect().await.map_err(open_error)?;
+        sqlx::migrate!("./migrations").run(&mut writer).await?;
+        // An embedded file cannot hang up: no ping before each use, which would cost a round
+        // trip to the connection's thread on every query.
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(4)
             .acquire_timeout(BUSY_TIMEOUT)
-            .connect_with(options)
-            .await
-            .map_err(open_error)?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+            .test_before_acquire(false)
+            .connect_lazy_with(options);
+        Ok(Self {
+            pool,
+            writer: Arc::new(Mutex::new(Some(writer))),
+        })
     }
 
     /// Waits for in-flight queries, then closes every connection (and checkpoints the WAL).
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(writer) = self.writer.lock().await.take() {
+            if let Err(error) = writer.close().await {
+                tracing::warn!(%error, "closing the database's writing connection failed");
+            }
+        }
     }
 
-    /// A write transaction that takes the write lock as it begins (`BEGIN IMMEDIATE`), so a
-    /// transaction that reads before it writes waits for other writers under the busy timeout
-    /// instead of failing with SQLITE_BUSY when it tries to upgrade.
-    async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// Whether [`Store::close`] was called: background tasks end then.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
     }
 
-    /// For tests and tools that inspect the database directly.
+    /// The writing connection, once the writes queued before this one are done (at most
+    /// [`BUSY_TIMEOUT`], then `Busy`). For benchmarks that compare a bare bot's writes with ours.
+    pub async fn write(&self) -> Result<WriteConnection, StoreError> {
+        let writer = Arc::clone(&self.writer);
+        let held = tokio::time::timeout(BUSY_TIMEOUT, writer.lock_owned())
+            .await
+            .map_err(|_| StoreError::Busy)?;
+        // 'static: the guard owns its Arc, so it lives as long as it is held.
+        let held: OwnedMutexGuard<Option<SqliteConnection>> = held;
+        OwnedMutexGuard::try_map(held, Option::as_mut)
+            .map_err(|_| StoreError::Sql(sqlx::Error::PoolClosed))
+    }
+
+    /// For tests and tools that inspect the database directly (a reading connection).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }

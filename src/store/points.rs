@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use sqlx::Connection as _;
+
 use super::{from_millis, guild_key, to_millis, user_key, Store, StoreError};
 use crate::ids::{GuildId, UserId};
 use crate::study::domain::ScoreWeek;
@@ -158,7 +160,8 @@ impl Store {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("UPDATE memberships SET left_at = ? WHERE guild_id = ? AND user_id = ?")
             .bind(to_millis(now))
             .bind(guild_key(guild))

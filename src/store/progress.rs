@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use sqlx::Connection as _;
+
 use super::actions::{action_columns, bind_action, bind_visit, Action, VISIT};
 use super::reviews::bind_card;
 use super::{from_millis, user_key, Store, StoreError};
@@ -53,7 +55,9 @@ impl Store {
         let query = bind_action(sqlx::query(MARK_LEARNED), action, reference)
             .bind(track)
             .bind(topic);
-        bind_card(query, first_card).execute(&self.pool).await?;
+        bind_card(query, first_card)
+            .execute(&mut *self.write().await?)
+            .await?;
         Ok(())
     }
 
@@ -64,7 +68,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         bind_visit(sqlx::query(VISIT), learner, now)
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await?;
         Ok(())
     }
@@ -77,7 +81,8 @@ impl Store {
         track: &str,
         topic: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         for statement in UNMARK {
             sqlx::query(statement)
                 .bind(user_key(user))

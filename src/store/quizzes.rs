@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use sqlx::Connection as _;
+
 use super::actions::{action_columns, bind_action, bind_visit, Action, VISIT};
 use super::reviews::bind_card;
 use super::{from_millis, guild_key, to_millis, user_key, Store, StoreError};
@@ -144,7 +146,8 @@ impl Store {
         quiz: NewQuiz<'_>,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         bind_visit(sqlx::query(VISIT), quiz.learner, now)
             .execute(&mut *tx)
             .await?;
@@ -229,7 +232,7 @@ impl Store {
             // No review ends: the review reference and the card's values stay NULL.
             None => (0..11).fold(query, |query, _| query.bind(None::<i64>)),
         };
-        query.execute(&self.pool).await?;
+        query.execute(&mut *self.write().await?).await?;
         Ok(())
     }
 }

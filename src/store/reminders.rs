@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
+use sqlx::Connection as _;
+
 use super::actions::{bind_visit, VISIT};
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::{GuildId, Learner, UserId};
@@ -90,7 +92,8 @@ impl Store {
         prefs: ReminderPrefs,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write_tx().await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         bind_visit(sqlx::query(VISIT), learner, now)
             .execute(&mut *tx)
             .await?;
@@ -167,7 +170,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         const BATCH: usize = 500;
-        let mut tx = self.write_tx().await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         let mut inserted = 0;
         for batch in reminders.chunks(BATCH) {
             let mut outbox = QueryBuilder::<Sqlite>::new(
@@ -248,7 +252,7 @@ impl Store {
             .bind(to_millis(now))
             .bind(channel_id as i64)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await?;
         Ok(())
     }
@@ -268,7 +272,7 @@ impl Store {
         .bind(error)
         .bind(to_millis(retry_at))
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(())
     }
@@ -287,7 +291,7 @@ impl Store {
         .bind(to_millis(now))
         .bind(reason)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(())
     }
@@ -317,7 +321,7 @@ impl Store {
              ON CONFLICT (user_id) DO UPDATE SET dm_blocked = 1",
         )
         .bind(user_key(user))
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(())
     }

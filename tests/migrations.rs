@@ -18,7 +18,10 @@ fn landed_migrations_never_change() {
         .map(|m| (m.version, (m.description.to_string(), hex(&m.checksum))))
         .collect();
     let mut listed = 0;
-    for line in LANDED.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+    for line in LANDED
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
         let mut fields = line.split_whitespace();
         let (Some(version), Some(checksum)) = (fields.next(), fields.next()) else {
             panic!("a line of migration_checksums.txt is not `VERSION CHECKSUM`: {line}");

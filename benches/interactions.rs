@@ -116,11 +116,20 @@ fn interactions(c: &mut Criterion) {
     let study = &data.study;
     let me = &learner(4242);
     let fresh = &AtomicU64::new(FRESH);
-    // A learner who has used Quorum before (their state is in memory), new to the topic.
+    // Seeded learners in turn, each marking their next step: the first topic they have not
+    // learned yet (their state is in memory, as a returning member's is).
+    let next_topic = &std::sync::Mutex::new((0..LEARNERS).map(|id| id % 13 + 1).collect::<Vec<_>>());
+    let turn = &AtomicU64::new(0);
     let returning = || async {
-        let who = learner(fresh.fetch_add(1, Ordering::Relaxed));
-        study.map(who.user, None).await.expect("map");
-        who
+        let mut next_topic = next_topic.lock().expect("next topics");
+        loop {
+            let id = turn.fetch_add(1, Ordering::Relaxed) % LEARNERS;
+            let topic = &mut next_topic[id as usize];
+            if *topic <= 12 {
+                *topic += 1;
+                return (learner(id), (*topic - 1).to_string());
+            }
+        }
     };
 
     let baseline = |b: &mut criterion::Bencher| {
@@ -136,8 +145,8 @@ fn interactions(c: &mut Criterion) {
     c.bench_function("baseline: INSERT OR IGNORE + SELECT COUNT(*)", baseline);
     c.bench_function("/learned", |b| {
         b.iter_custom(|n| {
-            timed(&runtime, n, returning, |who| async move {
-                finish(replies.learn(&who, None, "2").await.expect("learned"))
+            timed(&runtime, n, returning, |(who, topic)| async move {
+                finish(replies.learn(&who, None, &topic).await.expect("learned"))
             })
         })
     });

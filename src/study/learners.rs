@@ -1,4 +1,5 @@
-//! What the core keeps of each learner in memory: their learned topics, UTC offset and streak.
+//! What the core keeps of each learner in memory: their learned topics, UTC offset, streak and
+//! latest quizzes.
 //! Reads (`/map`, `/topic`, `/next`, `/progress`) are served from here without a query; every
 //! write of a mark, an answer or a review goes through [`Learners::write`], which holds the
 //! learner's lock while the store writes, then updates the entry (write-through).
@@ -15,19 +16,24 @@ use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 use super::domain::StreakRun;
 use super::StudyError;
 use crate::ids::UserId;
-use crate::store::Store;
+use crate::store::{QuizRecord, Store};
 
 /// Learners kept before idle entries are dropped: about 1 KiB each.
 const CAPACITY: usize = 20_000;
 
 /// A learner as the core knows them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct LearnerState {
     /// Learned topic ids per track id.
     learned: HashMap<String, BTreeSet<String>>,
     pub utc_offset_minutes: i64,
     pub streak: Option<StreakRun>,
+    /// The learner's latest quizzes, as stored: an answer needs no read to find its session.
+    quizzes: Vec<QuizRecord>,
 }
+
+/// Quizzes kept per learner: one running in a DM and one in each of a couple of servers.
+const QUIZZES_KEPT: usize = 3;
 
 impl LearnerState {
     pub fn learned(&self, track: &str) -> Option<&BTreeSet<String>> {
@@ -44,6 +50,25 @@ impl LearnerState {
             topics.insert(topic.to_string());
         } else {
             topics.remove(topic);
+            // Its card is gone: a review of it that ends now schedules nothing.
+            for quiz in &mut self.quizzes {
+                if quiz.track_id == track && quiz.topic_id == topic {
+                    quiz.card = None;
+                }
+            }
+        }
+    }
+
+    pub fn quiz(&self, session: i64) -> Option<&QuizRecord> {
+        self.quizzes.iter().find(|quiz| quiz.id == session)
+    }
+
+    /// Keeps a quiz as it now stands, dropping the oldest beyond [`QUIZZES_KEPT`].
+    pub fn keep_quiz(&mut self, record: QuizRecord) {
+        self.quizzes.retain(|quiz| quiz.id != record.id);
+        self.quizzes.push(record);
+        if self.quizzes.len() > QUIZZES_KEPT {
+            self.quizzes.remove(0);
         }
     }
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use chrono::Duration;
 use rand::seq::SliceRandom;
 
-use super::domain::POINTS_CORRECT_ANSWER;
+use super::domain::{CardState, POINTS_CORRECT_ANSWER};
+use super::learners::LearnerState;
 use super::{Study, StudyError};
 use crate::course::Topic;
 use crate::ids::Learner;
@@ -112,7 +113,7 @@ impl Study {
         let track = self.track(track)?;
         let topic = track.find_topic(topic)?;
         let count = count.unwrap_or(DEFAULT_QUESTIONS);
-        self.start_session(learner, &track.id, topic, QuizKind::Quiz, count)
+        self.start_session(learner, &track.id, topic, QuizKind::Quiz, count, None)
             .await
     }
 
@@ -123,6 +124,7 @@ impl Study {
         topic: &Arc<Topic>,
         kind: QuizKind,
         count: usize,
+        card: Option<CardState>,
     ) -> Result<QuizQuestion, StudyError> {
         if topic.quiz.is_empty() {
             return Err(StudyError::NoQuestions(topic.title.clone()));
@@ -136,6 +138,7 @@ impl Study {
             plan: &plan,
         };
         let now = self.clock.now();
+        let mut write = self.learners.write(&self.store, learner.user).await?;
         let id = self.store.create_quiz(quiz, now).await?;
         let record = QuizRecord {
             id,
@@ -148,9 +151,12 @@ impl Study {
             correct: 0,
             started_at: now,
             updated_at: now,
-            card: None,
+            card,
         };
-        Ok(question_at(&record, topic, 0))
+        let question = question_at(&record, topic, 0);
+        write.state.keep_quiz(record);
+        write.commit();
+        Ok(question)
     }
 
     /// Answers question `position` with the choice shown at `slot`. A second answer to the
@@ -164,7 +170,7 @@ impl Study {
     ) -> Result<QuizStep, StudyError> {
         // The learner's lock orders their presses: a double press reads the first one's result.
         let mut write = self.learners.write(&self.store, learner.user).await?;
-        let mut record = self.live_quiz(learner, session).await?;
+        let mut record = self.live_quiz(&write.state, learner, session).await?;
         let topic = self.quiz_topic(&record)?;
         if position > record.position || position >= record.plan.len() {
             drop(write);
@@ -200,10 +206,14 @@ impl Study {
             self.store
                 .record_answer(&action, &new_answer, review_end.as_ref())
                 .await?;
-            write.commit();
             record.position += 1;
             record.correct = correct;
             record.updated_at = now;
+            if let Some(end) = review_end {
+                record.card = Some(end.card);
+            }
+            write.state.keep_quiz(record.clone());
+            write.commit();
             answer
         } else {
             drop(write);
@@ -223,7 +233,8 @@ impl Study {
         learner: &Learner,
         session: i64,
     ) -> Result<QuizStep, StudyError> {
-        let record = self.live_quiz(learner, session).await?;
+        let state = self.learners.read(&self.store, learner.user).await?;
+        let record = self.live_quiz(&state, learner, session).await?;
         let topic = self.quiz_topic(&record)?;
         if !record.is_finished() {
             return Ok(QuizStep::Question(question_at(
@@ -233,11 +244,7 @@ impl Study {
             )));
         }
         let kind = QuizKind::parse(&record.kind);
-        let learned = self
-            .learners
-            .read(&self.store, learner.user)
-            .await?
-            .has_learned(&record.track_id, &topic.id);
+        let learned = state.has_learned(&record.track_id, &topic.id);
         let total = record.plan.len();
         let next_review = match kind {
             QuizKind::Review => record.card.map(|card| card.due),
@@ -257,13 +264,22 @@ impl Study {
         }))
     }
 
-    /// The session, if it exists, belongs to this learner and has not expired.
-    async fn live_quiz(&self, learner: &Learner, session: i64) -> Result<QuizRecord, StudyError> {
-        let record = self
-            .store
-            .quiz(session)
-            .await?
-            .ok_or(StudyError::QuizGone)?;
+    /// The session (kept in memory, else read), if it exists, belongs to this learner and has
+    /// not expired.
+    async fn live_quiz(
+        &self,
+        state: &LearnerState,
+        learner: &Learner,
+        session: i64,
+    ) -> Result<QuizRecord, StudyError> {
+        let record = match state.quiz(session) {
+            Some(record) => record.clone(),
+            None => self
+                .store
+                .quiz(session)
+                .await?
+                .ok_or(StudyError::QuizGone)?,
+        };
         if record.user != learner.user {
             return Err(StudyError::NotYourQuiz);
         }

@@ -118,6 +118,7 @@ pub struct ScheduledTopic {
     pub track_id: String,
     pub topic: Arc<Topic>,
     pub due: DateTime<Utc>,
+    pub card: CardState,
 }
 
 /// What is due now and what comes next, for `/reviews`.
@@ -140,6 +141,7 @@ impl Study {
             &first.topic,
             QuizKind::Review,
             REVIEW_QUESTIONS,
+            Some(first.card),
         )
         .await
     }
@@ -162,6 +164,7 @@ impl Study {
                 track_id: card.track_id.clone(),
                 topic: Arc::clone(topic),
                 due: card.card.due,
+                card: card.card,
             };
             if card.card.due <= now {
                 schedule.due.push(entry);

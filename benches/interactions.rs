@@ -118,7 +118,8 @@ fn interactions(c: &mut Criterion) {
     let fresh = &AtomicU64::new(FRESH);
     // Seeded learners in turn, each marking their next step: the first topic they have not
     // learned yet (their state is in memory, as a returning member's is).
-    let next_topic = &std::sync::Mutex::new((0..LEARNERS).map(|id| id % 13 + 1).collect::<Vec<_>>());
+    let next_topic =
+        &std::sync::Mutex::new((0..LEARNERS).map(|id| id % 13 + 1).collect::<Vec<_>>());
     let turn = &AtomicU64::new(0);
     let returning = || async {
         let mut next_topic = next_topic.lock().expect("next topics");

@@ -22,8 +22,10 @@ END;
 -- with SQLITE_BUSY while upgrading a read. The values (points, week, streak, card) are decided
 -- by the core; these triggers only put them where they belong.
 
--- What every action shares: the learner's name, the server they acted in, and (unless `kind` is
--- NULL: a visit that records no study) the activity row and the streak after it.
+-- What every action shares: the learner's name and the server they acted in (unless
+-- `display_name` is NULL: the core knows both are stored already), the activity row (unless
+-- `kind` is NULL: a visit that records no study) and the streak after it (unless `streak_days`
+-- is NULL: unchanged).
 CREATE VIEW study_actions AS SELECT
     NULL AS user_id, NULL AS display_name, NULL AS guild_id, NULL AS at,
     NULL AS kind, NULL AS ref, NULL AS points, NULL AS week_start,
@@ -33,12 +35,13 @@ WHERE 0;
 CREATE TRIGGER study_actions_write INSTEAD OF INSERT ON study_actions
 BEGIN
     INSERT INTO learners (user_id, display_name, created_at)
-    VALUES (NEW.user_id, NEW.display_name, NEW.at)
+    SELECT NEW.user_id, NEW.display_name, NEW.at
+    WHERE NEW.display_name IS NOT NULL
     ON CONFLICT (user_id) DO UPDATE SET display_name = excluded.display_name;
 
     INSERT INTO memberships (guild_id, user_id, display_name, first_seen_at, last_seen_at)
     SELECT NEW.guild_id, NEW.user_id, NEW.display_name, NEW.at, NEW.at
-    WHERE NEW.guild_id IS NOT NULL
+    WHERE NEW.guild_id IS NOT NULL AND NEW.display_name IS NOT NULL
     ON CONFLICT (guild_id, user_id) DO UPDATE
     SET display_name = excluded.display_name, last_seen_at = excluded.last_seen_at;
 
@@ -50,7 +53,7 @@ BEGIN
 
     INSERT INTO streaks (user_id, current_days, current_since, last_day, longest_days)
     SELECT NEW.user_id, NEW.streak_days, NEW.streak_since, NEW.streak_last_day, NEW.streak_longest
-    WHERE NEW.kind IS NOT NULL
+    WHERE NEW.kind IS NOT NULL AND NEW.streak_days IS NOT NULL
     ON CONFLICT (user_id) DO UPDATE SET current_days = excluded.current_days,
         current_since = excluded.current_since, last_day = excluded.last_day,
         longest_days = excluded.longest_days;

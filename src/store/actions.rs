@@ -16,12 +16,15 @@ use crate::study::domain::StreakRun;
 #[derive(Debug, Clone, Copy)]
 pub struct Action<'a> {
     pub learner: &'a Learner,
+    /// Whether to store the learner's name and server: false when they are stored already.
+    pub visit: bool,
     pub at: DateTime<Utc>,
     /// Points earned in the server where it happened (none outside a server).
     pub points: i64,
     /// The Monday 00:00 UTC of the week the points count for.
     pub score_week: DateTime<Utc>,
-    pub streak: StreakRun,
+    /// The streak after the action; `None` when it did not change.
+    pub streak: Option<StreakRun>,
 }
 
 /// The columns every action view starts with, in the order [`bind_action`] binds them.
@@ -42,16 +45,16 @@ pub(super) fn bind_action<'q>(
     let streak = action.streak;
     query
         .bind(user_key(action.learner.user))
-        .bind(action.learner.name.as_str())
+        .bind(action.visit.then_some(action.learner.name.as_str()))
         .bind(action.learner.guild.map(guild_key))
         .bind(to_millis(action.at))
         .bind(reference)
         .bind(action.points)
         .bind(to_millis(action.score_week))
-        .bind(streak.current_days)
-        .bind(streak.current_since)
-        .bind(streak.last_day)
-        .bind(streak.longest_days)
+        .bind(streak.map(|s| s.current_days))
+        .bind(streak.map(|s| s.current_since))
+        .bind(streak.map(|s| s.last_day))
+        .bind(streak.map(|s| s.longest_days))
 }
 
 /// Keeps a learner's name fresh and remembers the server they acted in, recording no study.

@@ -3,7 +3,6 @@
 
 mod actions;
 mod boards;
-mod checkpoints;
 mod guilds;
 mod member_data;
 mod points;
@@ -68,7 +67,6 @@ impl From<sqlx::Error> for StoreError {
 pub struct Store {
     pool: SqlitePool,
     writer: Arc<Mutex<Option<SqliteConnection>>>,
-    writes: Arc<checkpoints::Writes>,
 }
 
 /// The writing connection, held: other writes wait until it is dropped.
@@ -90,9 +88,6 @@ impl Store {
             .foreign_keys(true);
         let mut writer = options.connect().await.map_err(open_error)?;
         sqlx::migrate!("./migrations").run(&mut writer).await?;
-        sqlx::query("PRAGMA wal_autocheckpoint = 0")
-            .execute(&mut writer)
-            .await?;
         // An embedded file cannot hang up: no ping before each use, which would cost a round
         // trip to the connection's thread on every query.
         let pool = SqlitePoolOptions::new()
@@ -100,12 +95,9 @@ impl Store {
             .acquire_timeout(BUSY_TIMEOUT)
             .test_before_acquire(false)
             .connect_lazy_with(options);
-        let writes = Arc::default();
-        checkpoints::spawn(pool.clone(), Arc::clone(&writes));
         Ok(Self {
             pool,
             writer: Arc::new(Mutex::new(Some(writer))),
-            writes,
         })
     }
 
@@ -133,7 +125,6 @@ impl Store {
             .map_err(|_| StoreError::Busy)?;
         // 'static: the guard owns its Arc, so it lives as long as it is held.
         let held: OwnedMutexGuard<Option<SqliteConnection>> = held;
-        self.writes.count();
         OwnedMutexGuard::try_map(held, Option::as_mut)
             .map_err(|_| StoreError::Sql(sqlx::Error::PoolClosed))
     }

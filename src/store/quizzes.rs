@@ -52,6 +52,8 @@ pub struct StoredAnswer {
 /// What the quiz is about and where it runs, for starting one.
 pub struct NewQuiz<'a> {
     pub learner: &'a Learner,
+    /// Whether to store the learner's name and server: false when they are stored already.
+    pub visit: bool,
     pub track_id: &'a str,
     pub topic_id: &'a str,
     pub kind: &'a str,
@@ -148,9 +150,11 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let mut writer = self.write().await?;
         let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        bind_visit(sqlx::query(VISIT), quiz.learner, now)
-            .execute(&mut *tx)
-            .await?;
+        if quiz.visit {
+            bind_visit(sqlx::query(VISIT), quiz.learner, now)
+                .execute(&mut *tx)
+                .await?;
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO quiz_sessions
                  (user_id, guild_id, track_id, topic_id, kind, plan, started_at, updated_at)

@@ -177,6 +177,8 @@ impl Study {
     pub async fn member_left(&self, guild: GuildId, user: UserId) -> Result<(), StudyError> {
         let now = self.clock.now();
         self.store.mark_departed(guild, user, now).await?;
+        // Acting there again must store the server anew, which brings them back.
+        self.learners.forget(user);
         Ok(())
     }
 

@@ -89,7 +89,9 @@ impl Study {
                 MarkChange::Learned
             }
             (true, true) => {
-                self.store.touch_learner(learner, now).await?;
+                if write.state.visit(learner) {
+                    self.store.touch_learner(learner, now).await?;
+                }
                 MarkChange::AlreadyLearned
             }
             (false, true) => {

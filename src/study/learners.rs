@@ -15,7 +15,7 @@ use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 use super::domain::StreakRun;
 use super::StudyError;
-use crate::ids::UserId;
+use crate::ids::{GuildId, Learner, UserId};
 use crate::store::{QuizRecord, Store};
 
 /// Learners kept before idle entries are dropped: about 1 KiB each.
@@ -30,6 +30,9 @@ pub struct LearnerState {
     pub streak: Option<StreakRun>,
     /// The learner's latest quizzes, as stored: an answer needs no read to find its session.
     quizzes: Vec<QuizRecord>,
+    /// The name stored for the learner, and the servers stored as theirs under it.
+    stored_name: Option<String>,
+    stored_servers: BTreeSet<GuildId>,
 }
 
 /// Quizzes kept per learner: one running in a DM and one in each of a couple of servers.
@@ -57,6 +60,23 @@ impl LearnerState {
                 }
             }
         }
+    }
+
+    /// Notes that `learner`'s name and server are being stored; false when they already are.
+    pub fn visit(&mut self, learner: &Learner) -> bool {
+        let known_name = self.stored_name.as_deref() == Some(learner.name.as_str());
+        let known_server = learner
+            .guild
+            .map_or(true, |guild| self.stored_servers.contains(&guild));
+        if known_name && known_server {
+            return false;
+        }
+        if !known_name {
+            self.stored_servers.clear();
+            self.stored_name = Some(learner.name.clone());
+        }
+        self.stored_servers.extend(learner.guild);
+        true
     }
 
     pub fn quiz(&self, session: i64) -> Option<&QuizRecord> {
@@ -151,4 +171,32 @@ async fn load(
     let state = Arc::new(state);
     *entry = Some(Arc::clone(&state));
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn learner(name: &str, guild: Option<u64>) -> Learner {
+        Learner {
+            user: UserId(1),
+            name: name.to_string(),
+            guild: guild.map(GuildId),
+        }
+    }
+
+    #[test]
+    fn a_visit_is_stored_once_per_name_and_server() {
+        let mut state = LearnerState::default();
+        assert!(state.visit(&learner("ann", Some(7))), "first time");
+        assert!(!state.visit(&learner("ann", Some(7))), "stored already");
+        assert!(!state.visit(&learner("ann", None)), "a DM adds no server");
+        assert!(state.visit(&learner("ann", Some(8))), "a new server");
+        assert!(state.visit(&learner("Ann B.", Some(7))), "a new name");
+        assert!(
+            state.visit(&learner("Ann B.", Some(8))),
+            "the new name in the other server"
+        );
+        assert!(!state.visit(&learner("Ann B.", Some(8))));
+    }
 }

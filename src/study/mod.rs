@@ -122,7 +122,8 @@ impl Study {
     }
 
     /// A study action at `now` earning `points`, with the learner's streak moved on to their
-    /// local day (in `state`, which the caller commits once the store has written it).
+    /// local day and their name and server noted (in `state`, which the caller commits once the
+    /// store has written it).
     fn action<'a>(
         &self,
         learner: &'a Learner,
@@ -132,13 +133,15 @@ impl Study {
     ) -> Action<'a> {
         let today = local_day(now, state.utc_offset_minutes);
         let streak = StreakRun::extend(state.streak, today);
+        let changed = state.streak != Some(streak);
         state.streak = Some(streak);
         Action {
             learner,
+            visit: state.visit(learner),
             at: now,
             points,
             score_week: week_start(now),
-            streak,
+            streak: changed.then_some(streak),
         }
     }
 }

@@ -130,15 +130,16 @@ impl Study {
             return Err(StudyError::NoQuestions(topic.title.clone()));
         }
         let plan = draw(topic, count);
+        let now = self.clock.now();
+        let mut write = self.learners.write(&self.store, learner.user).await?;
         let quiz = NewQuiz {
             learner,
+            visit: write.state.visit(learner),
             track_id,
             topic_id: &topic.id,
             kind: kind.as_str(),
             plan: &plan,
         };
-        let now = self.clock.now();
-        let mut write = self.learners.write(&self.store, learner.user).await?;
         let id = self.store.create_quiz(quiz, now).await?;
         let record = QuizRecord {
             id,

@@ -39,7 +39,7 @@ fn the_real_track_renders() {
 
 #[test]
 fn the_cache_keys_on_progress() {
-    let cache = PictureCache::new(MapPicture::default());
+    let cache = PictureCache::new(MapPicture::new());
     let a = cache.png(&real_map(&[1])).unwrap();
     let b = cache.png(&real_map(&[1])).unwrap();
     assert!(Arc::ptr_eq(&a, &b));

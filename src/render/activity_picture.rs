@@ -3,10 +3,8 @@
 //! the share of members who learned them.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 use chrono::Duration;
-use resvg::usvg;
 
 // One palette for every picture: Discord's dark theme.
 use super::map_picture::{
@@ -15,25 +13,16 @@ use super::map_picture::{
 };
 use crate::study::{GroupView, Stats};
 
-/// Draws the activity chart and the group picture. Holds the fonts, loaded once.
-pub struct CommunityPictures {
-    fontdb: Arc<usvg::fontdb::Database>,
-}
-
-impl Default for CommunityPictures {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+/// Draws the activity chart and the group picture with the embedded fonts, loaded on first use.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CommunityPictures;
 
 impl CommunityPictures {
     pub const ACTIVITY_SIZE: (u32, u32) = (720, 240);
     pub const GROUP_WIDTH: u32 = 960;
 
     pub fn new() -> Self {
-        Self {
-            fontdb: Arc::new(embedded_fonts()),
-        }
+        Self
     }
 
     /// A bar per day of `stats.activity`, today on the right.
@@ -156,7 +145,7 @@ impl CommunityPictures {
     }
 
     fn render(&self, svg: &str, width: u32, height: u32) -> Result<Vec<u8>, PictureError> {
-        render_png(svg, &self.fontdb, width, height)
+        render_png(svg, &embedded_fonts(), width, height)
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use resvg::tiny_skia;
 use resvg::usvg;
@@ -84,23 +84,29 @@ pub(crate) fn render_png(
         .map_err(|e| PictureError::Encode(e.to_string()))
 }
 
-/// The embedded DejaVu Sans fonts as a font database, for every picture Quorum draws.
-pub(crate) fn embedded_fonts() -> usvg::fontdb::Database {
-    let mut db = usvg::fontdb::Database::new();
-    db.load_font_data(FONT_REGULAR.to_vec());
-    db.load_font_data(FONT_BOLD.to_vec());
-    db.set_sans_serif_family(FAMILY);
-    db.set_serif_family(FAMILY);
-    db.set_monospace_family(FAMILY);
-    db.set_cursive_family(FAMILY);
-    db.set_fantasy_family(FAMILY);
-    db
+/// The embedded DejaVu Sans fonts as a font database, for every picture Quorum draws. Parsed
+/// on the first picture and shared by all from then on, reading the bytes where the binary
+/// holds them: a bot that has not drawn yet keeps neither the fonts nor their parser in memory.
+pub(crate) fn embedded_fonts() -> Arc<usvg::fontdb::Database> {
+    static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    let fonts = FONTS.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        for font in [FONT_REGULAR, FONT_BOLD] {
+            db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(font)));
+        }
+        db.set_sans_serif_family(FAMILY);
+        db.set_serif_family(FAMILY);
+        db.set_monospace_family(FAMILY);
+        db.set_cursive_family(FAMILY);
+        db.set_fantasy_family(FAMILY);
+        Arc::new(db)
+    });
+    Arc::clone(fonts)
 }
 
-/// Draws skill maps. Holds the embedded fonts, loaded once; cheap to share behind an `Arc`.
-pub struct MapPicture {
-    fontdb: Arc<usvg::fontdb::Database>,
-}
+/// Draws skill maps with the embedded fonts (see [`embedded_fonts`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MapPicture;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PictureError {
@@ -112,21 +118,13 @@ pub enum PictureError {
     Encode(String),
 }
 
-impl Default for MapPicture {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl MapPicture {
     /// Width of every picture; the height grows with the longest section (see [`Self::size`]).
     pub const WIDTH: u32 = 1200;
 
-    /// Loads the embedded DejaVu Sans fonts (and never the system's).
+    /// Draws with the embedded DejaVu Sans fonts (and never the system's), loaded on first use.
     pub fn new() -> Self {
-        Self {
-            fontdb: Arc::new(embedded_fonts()),
-        }
+        Self
     }
 
     /// The picture's size in pixels: [`Self::WIDTH`] wide, as tall as the longest section needs.
@@ -143,7 +141,7 @@ impl MapPicture {
     }
 
     fn options(&self) -> usvg::Options<'static> {
-        svg_options(&self.fontdb)
+        svg_options(&embedded_fonts())
     }
 
     /// The SVG document of the map.
@@ -189,7 +187,7 @@ impl MapPicture {
     /// The map rendered to PNG bytes.
     pub fn png(&self, map: &SkillMap) -> Result<Vec<u8>, PictureError> {
         let (width, height) = Self::size(map);
-        render_png(&self.svg(map), &self.fontdb, width, height)
+        render_png(&self.svg(map), &embedded_fonts(), width, height)
     }
 
     /// The inked width of `text` at `size` px, measured by laying it out with the embedded fonts.

@@ -21,7 +21,9 @@ const GUILD: i64 = 1;
 const WEEK: i64 = 1_793_577_600_000;
 
 /// Seeds the database with bulk SQL in one transaction: members, answers spread over a week,
-/// and the points they earned, as the answers would have left them.
+/// and each answer's activity row with the points the core gives it. The store's own triggers
+/// turn the activity into scores and per-total counts, as they do for every answer in
+/// production.
 async fn seed(store: &Store) {
     let mut tx = store.pool().begin().await.expect("a transaction");
     let statements = [
@@ -47,11 +49,10 @@ async fn seed(store: &Store) {
              FROM n"
         ),
         format!(
-            "INSERT INTO scores (guild_id, week_start, user_id, points, reached_at)
-             SELECT {GUILD}, week, user_id, SUM(correct) * {POINTS_CORRECT_ANSWER}, MAX(answered_at)
-             FROM quiz_answers, (SELECT 0 AS week UNION ALL SELECT {WEEK})
-             WHERE correct = 1
-             GROUP BY week, user_id"
+            "INSERT INTO activity (user_id, guild_id, kind, ref, points, at, week_start)
+             SELECT user_id, guild_id, 'answer', session_id || ':' || position,
+                    correct * {POINTS_CORRECT_ANSWER}, answered_at, {WEEK}
+             FROM quiz_answers ORDER BY answered_at"
         ),
     ];
     for statement in &statements {

@@ -2,7 +2,8 @@
 //! 127.0.0.1 (as in the tests), on the shipped course and a fresh SQLite file. Once it has
 //! connected and registered its commands and then sat idle for two seconds, its resident set
 //! (VmRSS) is read from /proc, and again after it has drawn one skill-map picture, which loads
-//! the fonts. Then it is stopped with SIGTERM. Target: at most 16 MB idle.
+//! the fonts. Then it is stopped with SIGTERM. Target: at most 16 MB idle. With
+//! `FOOTPRINT_SMAPS=1` it also prints where the idle memory is (anonymous, and per mapped file).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -28,7 +29,10 @@ fn resident_kib(child: &Child) -> u64 {
 #[tokio::main]
 async fn main() {
     // `cargo bench` passes `--bench`; a filter that names another benchmark skips this one.
-    if std::env::args().skip(1).any(|a| !a.starts_with("--") && a != "footprint") {
+    if std::env::args()
+        .skip(1)
+        .any(|a| !a.starts_with("--") && a != "footprint")
+    {
         return;
     }
     let fake = FakeDiscord::start().await;
@@ -38,7 +42,10 @@ async fn main() {
         .current_dir(dir.path())
         .env("DISCORD_TOKEN", FakeDiscord::TOKEN)
         .env("DISCORD_PROXY", fake.base_url())
-        .env("QUORUM_COURSE_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/course"))
+        .env(
+            "QUORUM_COURSE_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/course"),
+        )
         .env("DATABASE_URL", "sqlite://quorum.db")
         .stdout(Stdio::null())
         .spawn()
@@ -70,6 +77,9 @@ async fn main() {
         TARGET_KIB as f64 / 1024.0,
         if idle <= TARGET_KIB { "met" } else { "missed" }
     );
-    println!("RSS after one /map picture: {:.1} MB", after_picture as f64 / 1024.0);
+    println!(
+        "RSS after one /map picture: {:.1} MB",
+        after_picture as f64 / 1024.0
+    );
     println!("SIGTERM to exit: {:.1?} ({status})", stopping.elapsed());
 }

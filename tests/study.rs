@@ -10,7 +10,8 @@ use quorum::clock::ManualClock;
 use quorum::course::{load_catalog, Catalog};
 use quorum::ids::{GuildId, Learner, UserId};
 use quorum::store::Store;
-use quorum::study::{MarkChange, SkillMap, Study, StudyError, TopicState};
+use quorum::study::domain::Period;
+use quorum::study::{Board, MarkChange, SkillMap, Study, StudyError, TopicState};
 
 fn sample_catalog() -> Arc<Catalog> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample");
@@ -369,4 +370,40 @@ async fn writers_running_together_never_answer_busy() {
         let map = f.study.map(UserId(n), None).await.unwrap();
         assert_eq!(map.total.learned, 0, "member {n} was forgotten");
     }
+}
+
+/// The core skips storing a name and server it knows are stored: a new nickname must still
+/// reach the board, and a member Discord says left must come back once they study again.
+#[tokio::test]
+async fn the_board_follows_a_new_name_and_a_member_who_comes_back() {
+    let f = fixture().await;
+    let names = |board: &quorum::study::Leaderboard| -> Vec<String> {
+        board.rows.iter().map(|row| row.name.clone()).collect()
+    };
+    let me = ann();
+    let board = || {
+        f.study
+            .leaderboard(GuildId(77), Board::Points, Period::AllTime, 0, &me)
+    };
+    f.study.learn(&ann(), None, "alpha").await.unwrap();
+    let renamed = Learner {
+        name: "Ann the Bold".into(),
+        ..ann()
+    };
+    f.study.learn(&renamed, None, "beta").await.unwrap();
+    assert_eq!(names(&board().await.unwrap()), ["Ann the Bold"]);
+
+    f.study
+        .member_left(GuildId(77), UserId(1001))
+        .await
+        .unwrap();
+    assert!(names(&board().await.unwrap()).is_empty(), "off the board");
+    f.clock.advance(Duration::minutes(5));
+    f.study.learn(&renamed, None, "gamma").await.unwrap();
+
+    assert_eq!(
+        names(&board().await.unwrap()),
+        ["Ann the Bold"],
+        "back after studying"
+    );
 }

@@ -584,3 +584,27 @@ async fn wait_for_removal(store: &Store, wanted: bool) -> bool {
         tokio::task::yield_now().await;
     }
 }
+
+#[tokio::test]
+async fn a_nickname_with_markdown_and_a_masked_link_shows_as_plain_text() {
+    let bot = spawn_bot().await;
+    let nickname = "[Free Nitro](https://nitro.example) **now**";
+    bot.fake.add_member(GUILD_ID, user_id(1), nickname);
+    learn(&bot, &member(1, nickname), "alpha").await;
+
+    let (_, board) = command(&bot, "leaderboard", json!([]), &member(1, nickname)).await;
+
+    let text = description(&board);
+    assert!(
+        text.contains(r"\[Free Nitro\]\(https\://nitro.example\) \*\*now\*\*"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("[Free Nitro]("),
+        "no masked link survives: {text}"
+    );
+    let place = embed(&board)["fields"][0]["name"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(place.starts_with(r"\[Free Nitro\]"), "{place}");
+}

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::card::Card;
 use super::replies::colors;
-use super::{fit, progress_bar, time};
+use super::{fit, member_name, progress_bar, time};
 use crate::study::domain::{
     GuildSettings, Period, POINTS_CORRECT_ANSWER, POINTS_LEARNED, POINTS_REVIEW_ON_TIME,
 };
@@ -55,7 +55,7 @@ fn row_line(board: Board, row: &Ranked) -> String {
     format!(
         "{} **{}**: {}",
         medal(row.rank),
-        fit(&row.name, 64),
+        member_name(&row.name),
         unit(board, row.score)
     )
 }
@@ -85,7 +85,7 @@ pub fn leaderboard_card(board: &Leaderboard) -> Card {
     .description(text.trim_end());
     card = match &board.me {
         Some(me) => card.field(
-            format!("{}'s place", fit(&me.name, 64)),
+            format!("{}'s place", member_name(&me.name)),
             format!("#{} · {}", me.rank, unit(board.board, me.score)),
             false,
         ),
@@ -110,8 +110,8 @@ pub fn leaderboard_card(board: &Leaderboard) -> Card {
 }
 
 pub fn stats_card(stats: &Stats) -> Card {
-    let mut card =
-        Card::new(format!("📊 {}", fit(&stats.name, 200)), colors::BLURPLE).description(format!(
+    let mut card = Card::new(format!("📊 {}", member_name(&stats.name)), colors::BLURPLE)
+        .description(format!(
             "**{}**\nLearned `{}`",
             stats.track.title,
             progress_bar(stats.learned)
@@ -166,7 +166,7 @@ pub fn who_knows_card(who: &WhoKnows) -> Card {
         let _ = writeln!(
             text,
             "• **{}**: {:.0}% recall",
-            fit(&knower.name, 64),
+            member_name(&knower.name),
             knower.recall * 100.0
         );
     }

@@ -183,7 +183,7 @@ pub fn progress_card(name: &str, map: &SkillMap) -> Card {
         );
     }
     let card = Card::new(
-        format!("{name}'s progress: {}", map.track.title),
+        format!("{}'s progress: {}", member_name(name), map.track.title),
         colors::BLURPLE,
     )
     .description(text.trim_end())
@@ -278,6 +278,43 @@ fn state_color(state: TopicState) -> u32 {
     }
 }
 
+/// A member's name as it goes into an embed: at most 64 characters, every Markdown character
+/// escaped, so that a nickname such as `[Free Nitro](https://…)` shows as the text it is and
+/// never as a link, a heading or formatting in the bot's own message.
+pub fn member_name(name: &str) -> String {
+    const MAX: usize = 64;
+    let mut cut: String = name.chars().take(MAX).collect();
+    if name.chars().count() > MAX {
+        cut.push('…');
+    }
+    let mut escaped = String::with_capacity(cut.len() * 2);
+    for c in cut.chars() {
+        if matches!(
+            c,
+            '\\' | '*'
+                | '_'
+                | '~'
+                | '`'
+                | '|'
+                | '>'
+                | '<'
+                | '#'
+                | '-'
+                | '['
+                | ']'
+                | '('
+                | ')'
+                | ':'
+                | '@'
+                | '!'
+        ) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 /// Cuts text to `max` characters on a line boundary, marking the cut.
 pub fn fit(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -293,4 +330,24 @@ pub fn fit(text: &str, max: usize) -> String {
     }
     out.push('…');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_names_cannot_format_or_link() {
+        assert_eq!(
+            member_name("[Free Nitro](https://x.y)"),
+            r"\[Free Nitro\]\(https\://x.y\)"
+        );
+        assert_eq!(
+            member_name("**big** _it_ `c` ~s~ |sp|"),
+            r"\*\*big\*\* \_it\_ \`c\` \~s\~ \|sp\|"
+        );
+        assert_eq!(member_name("# head"), r"\# head");
+        assert_eq!(member_name("ann"), "ann");
+        assert_eq!(member_name(&"x".repeat(70)).chars().count(), 65);
+    }
 }

@@ -16,7 +16,8 @@ use support::replies::{command, custom_ids, embed, is_ephemeral, press, UPDATE_M
 use quorum::course::load_catalog;
 use quorum::ids::{GuildId, Learner, UserId};
 use quorum::store::Store;
-use quorum::study::{QuizStep, Study};
+use quorum::study::domain::Period;
+use quorum::study::{Board, QuizStep, Study};
 
 // poise sends choice parameters as integer options: the index of the choice.
 const BOARD_LEARNED: i64 = 1;
@@ -607,4 +608,41 @@ async fn a_nickname_with_markdown_and_a_masked_link_shows_as_plain_text() {
         .as_str()
         .unwrap_or_default();
     assert!(place.starts_with(r"\[Free Nitro\]"), "{place}");
+}
+
+#[tokio::test]
+async fn retaking_a_quiz_earns_nothing_for_questions_already_answered_right() {
+    let bot = spawn_bot().await;
+    let study = core(&bot).await;
+    let ann = member(1, "ann");
+    let learner = Learner {
+        user: UserId(user_id(1)),
+        name: "ann".into(),
+        guild: Some(GuildId(GUILD_ID)),
+    };
+    let bank = study
+        .track(None)
+        .unwrap()
+        .topic("alpha")
+        .unwrap()
+        .quiz
+        .len();
+    let points = || async {
+        let board = study.leaderboard(
+            GuildId(GUILD_ID),
+            Board::Points,
+            Period::AllTime,
+            0,
+            &learner,
+        );
+        board.await.unwrap().me.map_or(0, |me| me.score)
+    };
+
+    quiz(&study, &ann, "alpha", bank, bank).await;
+    let first = points().await;
+    quiz(&study, &ann, "alpha", bank, bank).await;
+    let again = points().await;
+
+    assert_eq!(first, 2 * bank as i64, "every question right once");
+    assert_eq!(again, first, "the same questions right again earn nothing");
 }

@@ -16,7 +16,8 @@ use crate::study::{Board, GroupView, Leaderboard, Ranked, Stats, WhoKnows};
 pub fn points_rule() -> String {
     format!(
         "Points: {POINTS_LEARNED} per topic learned (once per topic), {POINTS_CORRECT_ANSWER} \
-         per right quiz or review answer, {POINTS_REVIEW_ON_TIME} per review done on time (due \
+         per question you answer right for the first time (in a quiz or a review; right again \
+         earns nothing), {POINTS_REVIEW_ON_TIME} per review done on time (due \
          when started, finished within a day). They count in the server where you earn them; \
          the weekly board starts Monday 00:00 UTC. A streak is consecutive days with a mark, a \
          quiz or a review, in your own day (your `/remind` time zone, else UTC)."
@@ -102,7 +103,7 @@ pub fn leaderboard_card(board: &Leaderboard) -> Card {
     if board.board == Board::Points {
         let _ = write!(
             footer,
-            " · {POINTS_LEARNED} per topic, {POINTS_CORRECT_ANSWER} per right answer, \
+            " · {POINTS_LEARNED} per topic, {POINTS_CORRECT_ANSWER} per question first answered right, \
              {POINTS_REVIEW_ON_TIME} per review on time"
         );
     }

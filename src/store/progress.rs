@@ -24,6 +24,8 @@ pub struct LearnerRecord {
     pub marks: Vec<(String, String)>,
     pub utc_offset_minutes: i64,
     pub streak: Option<StreakRun>,
+    /// (track, topic, question) of every question the learner ever answered right.
+    pub right_answers: Vec<(String, String, i64)>,
 }
 
 /// A topic marked learned, with its first review card: see the `learned_marks` view.
@@ -133,7 +135,15 @@ impl Store {
             }
             _ => None,
         };
+        let right_answers = sqlx::query_as(
+            "SELECT DISTINCT track_id, topic_id, question FROM quiz_answers
+             WHERE user_id = ? AND correct = 1",
+        )
+        .bind(user_key(user))
+        .fetch_all(&self.pool)
+        .await?;
         Ok(LearnerRecord {
+            right_answers,
             marks,
             utc_offset_minutes: offset.unwrap_or(0),
             streak,

@@ -8,7 +8,7 @@
 //! can never earn points twice. Entries are dropped when the learner's data is deleted or their
 //! offset changes, and all idle entries go when the cache is full.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
@@ -30,6 +30,8 @@ pub struct LearnerState {
     pub streak: Option<StreakRun>,
     /// The learner's latest quizzes, as stored: an answer needs no read to find its session.
     quizzes: Vec<QuizRecord>,
+    /// (track, topic, question) of every question the learner ever answered right.
+    right_answers: HashSet<(String, String, usize)>,
     /// The name stored for the learner, and the servers stored as theirs under it.
     stored_name: Option<String>,
     stored_servers: BTreeSet<GuildId>,
@@ -77,6 +79,16 @@ impl LearnerState {
         }
         self.stored_servers.extend(learner.guild);
         true
+    }
+
+    pub fn answered_right(&self, track: &str, topic: &str, question: usize) -> bool {
+        self.right_answers
+            .contains(&(track.to_string(), topic.to_string(), question))
+    }
+
+    pub fn note_right_answer(&mut self, track: &str, topic: &str, question: usize) {
+        self.right_answers
+            .insert((track.to_string(), topic.to_string(), question));
     }
 
     pub fn quiz(&self, session: i64) -> Option<&QuizRecord> {
@@ -167,6 +179,11 @@ async fn load(
     };
     for (track, topic) in &record.marks {
         state.set_learned(track, topic, true);
+    }
+    for (track, topic, question) in record.right_answers {
+        if let Ok(question) = usize::try_from(question) {
+            state.right_answers.insert((track, topic, question));
+        }
     }
     let state = Arc::new(state);
     *entry = Some(Arc::clone(&state));

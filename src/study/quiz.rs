@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use rand::seq::SliceRandom;
 
-use super::domain::{CardState, POINTS_CORRECT_ANSWER};
+use super::domain::{answer_points, CardState};
 use super::learners::LearnerState;
 use super::{Study, StudyError};
 use crate::course::Topic;
@@ -189,11 +189,12 @@ impl Study {
                 correct: chosen == question.answer,
             };
             let now = self.clock.now();
-            let points = if answer.correct {
-                POINTS_CORRECT_ANSWER
-            } else {
-                0
-            };
+            let question_index = planned.question;
+            let before =
+                write
+                    .state
+                    .answered_right(&record.track_id, &record.topic_id, question_index);
+            let points = answer_points(answer.correct, before);
             let action = self.action(learner, &mut write.state, points, now);
             let correct = record.correct + usize::from(answer.correct);
             let review_end = (position + 1 == record.plan.len())
@@ -207,6 +208,11 @@ impl Study {
             self.store
                 .record_answer(&action, &new_answer, review_end.as_ref())
                 .await?;
+            if answer.correct {
+                write
+                    .state
+                    .note_right_answer(&record.track_id, &record.topic_id, question_index);
+            }
             record.position += 1;
             record.correct = correct;
             record.updated_at = now;

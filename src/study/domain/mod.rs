@@ -14,7 +14,7 @@ pub use calendar::{local_day, week_start, LocalDay, Period, ScoreWeek};
 pub use cards::{CardState, ReviewCard};
 pub use member_data::{Cell, TableRows};
 pub use points::{
-    is_on_time, review_points, ON_TIME, POINTS_CORRECT_ANSWER, POINTS_LEARNED,
+    answer_points, is_on_time, review_points, ON_TIME, POINTS_CORRECT_ANSWER, POINTS_LEARNED,
     POINTS_REVIEW_ON_TIME,
 };
 pub use settings::{GuildSettings, ReminderPrefs, ResetScope, SettingChange};

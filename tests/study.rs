@@ -410,3 +410,29 @@ async fn the_board_follows_a_new_name_and_a_member_who_comes_back() {
     let back = [["Ann the Bold"], ["Ann the Bold"]];
     assert_eq!(boards().await, back, "back after studying");
 }
+
+/// A topic learned and never reviewed stays on the remembered board only while FSRS says it
+/// would still be recalled (its first-"Good" stability, about three days).
+#[tokio::test]
+async fn an_unreviewed_topic_leaves_the_remembered_board_when_fsrs_says_it_is_forgotten() {
+    let f = fixture().await;
+    f.study.learn(&ann(), None, "alpha").await.unwrap();
+    let remembered = || async {
+        let board = f
+            .study
+            .leaderboard(GuildId(77), Board::Remembered, Period::AllTime, 0, &ann())
+            .await
+            .unwrap();
+        board.me.map_or(0, |me| me.score)
+    };
+
+    assert_eq!(remembered().await, 1, "just learned");
+    f.clock.advance(Duration::days(3));
+    assert_eq!(remembered().await, 1, "recall still at least 0.9");
+    f.clock.advance(Duration::days(1));
+    assert_eq!(
+        remembered().await,
+        0,
+        "recall below 0.9 after four days unreviewed"
+    );
+}

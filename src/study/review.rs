@@ -38,6 +38,7 @@ pub fn rating_for(wrong: usize, took: Duration) -> Rating {
 pub struct Scheduler {
     fsrs: FSRS,
     desired_retention: f64,
+    first_good_stability: f64,
 }
 
 impl Scheduler {
@@ -49,6 +50,8 @@ impl Scheduler {
             ..Parameters::default()
         };
         Self {
+            // FSRS's stability after a first "Good" (w[2], about 3 days).
+            first_good_stability: parameters.w[2],
             fsrs: FSRS::new(parameters),
             desired_retention,
         }
@@ -70,12 +73,18 @@ impl Scheduler {
         to_card_state(&next.card)
     }
 
-    /// The probability of recalling the card's topic now.
+    /// The probability of recalling the card's topic now. A card never reviewed counts as
+    /// learned with a first "Good" when it was marked: FSRS's initial stability for Good, from
+    /// the day it was learned. So an unreviewed topic fades as FSRS says it would, instead of
+    /// counting as remembered forever.
     pub fn recall(&self, card: &CardState, now: DateTime<Utc>) -> f64 {
+        let mut fsrs_card = to_fsrs(card);
         if card.state == 0 {
-            return 1.0;
+            fsrs_card.state = State::Review;
+            fsrs_card.stability = self.first_good_stability;
+            fsrs_card.last_review = card.due - FIRST_REVIEW_AFTER;
         }
-        to_fsrs(card).get_retrievability(now)
+        fsrs_card.get_retrievability(now)
     }
 }
 
@@ -230,6 +239,19 @@ mod tests {
         assert_eq!(next.reps, 1);
         let again = scheduler.review(&card, Rating::Again, review_time);
         assert!(again.due < next.due);
+    }
+
+    #[test]
+    fn an_unreviewed_topic_fades_from_the_day_it_was_learned() {
+        let scheduler = Scheduler::new(0.9);
+        let learned = Utc::now();
+        let card = scheduler.first_card(learned);
+        let recall_after = |days| scheduler.recall(&card, learned + Duration::days(days));
+
+        assert!(recall_after(0) > 0.99, "{}", recall_after(0));
+        assert!(recall_after(3) >= 0.9, "{}", recall_after(3));
+        assert!(recall_after(4) < 0.9, "{}", recall_after(4));
+        assert!(recall_after(30) < recall_after(4));
     }
 
     #[test]

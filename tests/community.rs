@@ -646,3 +646,31 @@ async fn retaking_a_quiz_earns_nothing_for_questions_already_answered_right() {
     assert_eq!(first, 2 * bank as i64, "every question right once");
     assert_eq!(again, first, "the same questions right again earn nothing");
 }
+
+#[tokio::test]
+async fn a_non_members_stats_and_progress_are_refused_privately() {
+    let bot = spawn_bot().await;
+    // Cy studies in another server and is not a member of this one.
+    let cy = Caller::member(user_id(3), "cy").in_guild(guild_id(2), channel_id(2));
+    bot.fake.add_member(guild_id(2), user_id(3), "cy");
+    learn(&bot, &cy, "alpha").await;
+    bot.fake.add_member(GUILD_ID, user_id(1), "ann");
+
+    for name in ["stats", "progress"] {
+        let (_, refused) = command(
+            &bot,
+            name,
+            json!([opt_user("member", user_id(3))]),
+            &member(1, "ann"),
+        )
+        .await;
+
+        assert!(is_ephemeral(&refused), "/{name} refuses privately");
+        let text = refused.body["data"]["content"].as_str().unwrap_or_default();
+        assert!(
+            text.contains("only show the stats and progress of a member"),
+            "{text}"
+        );
+        assert!(embed(&refused).is_null(), "/{name} shows nothing of cy's");
+    }
+}

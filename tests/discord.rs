@@ -6,7 +6,7 @@ mod support;
 use serde_json::json;
 use support::bot::{spawn_bot, TestBot};
 use support::fake_discord::payloads::{opt_string, opt_user};
-use support::fake_discord::{user_id, Caller};
+use support::fake_discord::{user_id, Caller, GUILD_ID};
 use support::limits::assert_within_discord_limits;
 use support::replies::{
     command, custom_ids, embed, is_ephemeral, AUTOCOMPLETE_RESULT, MESSAGE, UPDATE_MESSAGE,
@@ -203,6 +203,7 @@ async fn autocomplete_offers_matching_topics_by_number_name_and_alias() {
 async fn my_progress_is_private_and_a_members_progress_is_shared() {
     let bot = spawn_bot().await;
     let bea = Caller::member(user_id(3), "bea");
+    bot.fake.add_member(GUILD_ID, user_id(3), "bea");
     command(&bot, "learned", json!([opt_string("topic", "alpha")]), &bea).await;
 
     let (_, mine) = command(&bot, "progress", json!([]), &ann()).await;

@@ -200,6 +200,7 @@ async fn progress(
     let replies = ctx.data().replies();
     let reply = match member {
         Some(user) => {
+            super::community::check_member_view(ctx, &user)?;
             let name = user
                 .global_name
                 .clone()

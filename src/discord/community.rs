@@ -16,7 +16,7 @@ use super::{BotError, Context, Data};
 use crate::ids::{GuildId, Learner, UserId};
 use crate::render;
 use crate::study::domain::{Cell, Period, TableRows};
-use crate::study::Board;
+use crate::study::{Board, Study, StudyError};
 
 const STATS_FILE: &str = "activity.png";
 const GROUP_FILE: &str = "group.png";
@@ -155,6 +155,18 @@ async fn learner(ctx: Context<'_>) -> Learner {
     learner_from(ctx.author(), nick.as_deref(), ctx.guild_id())
 }
 
+/// Applies the core's privacy rule to showing `user`'s data here. Discord resolves a member in
+/// the interaction only for a user who is in the server.
+pub(super) fn check_member_view(ctx: Context<'_>, user: &serenity::User) -> Result<(), StudyError> {
+    let is_member_here = match ctx {
+        poise::Context::Application(app) => {
+            app.interaction.data.resolved.members.contains_key(&user.id)
+        }
+        poise::Context::Prefix(_) => false,
+    };
+    Study::may_show_member(guild_of(ctx), is_member_here)
+}
+
 fn guild_of(ctx: Context<'_>) -> Option<GuildId> {
     ctx.guild_id().map(|g| GuildId(g.get()))
 }
@@ -223,13 +235,14 @@ pub async fn stats(
     #[description = "A member of this server (default: you)"] member: Option<serenity::User>,
 ) -> Result<(), BotError> {
     let (user, name, public) = match &member {
-        Some(user) => (
-            UserId(user.id.get()),
-            user.global_name
+        Some(user) => {
+            check_member_view(ctx, user)?;
+            let name = user
+                .global_name
                 .clone()
-                .unwrap_or_else(|| user.name.clone()),
-            true,
-        ),
+                .unwrap_or_else(|| user.name.clone());
+            (UserId(user.id.get()), name, true)
+        }
         None => {
             let me = learner(ctx).await;
             (me.user, me.name, false)

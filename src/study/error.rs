@@ -24,6 +24,10 @@ pub enum StudyError {
     NothingToReview {
         next: Option<chrono::DateTime<chrono::Utc>>,
     },
+    #[error(
+        "another member's study data is shown only for a member of this server, from inside it"
+    )]
+    NotAMemberHere,
     #[error("the database is busy; try again in a moment")]
     Busy,
     #[error(transparent)]

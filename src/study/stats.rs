@@ -45,6 +45,16 @@ pub struct Stats {
 }
 
 impl Study {
+    /// Whether someone else's stats or progress may be shown to a channel: only from inside a
+    /// server, and only for a member of it. What a person studies elsewhere stays theirs.
+    pub fn may_show_member(guild: Option<GuildId>, is_member_here: bool) -> Result<(), StudyError> {
+        if guild.is_some() && is_member_here {
+            Ok(())
+        } else {
+            Err(StudyError::NotAMemberHere)
+        }
+    }
+
     /// The stats of `user` (known as `name`), with points in `guild` when asked from a server.
     pub async fn stats(
         &self,

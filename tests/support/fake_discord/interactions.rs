@@ -267,7 +267,8 @@ impl FakeDiscord {
         (handle, callback)
     }
 
-    /// Fills `resolved.users` (and `resolved.members` in guilds) for user options.
+    /// Fills `resolved.users` (and `resolved.members` for members of the caller's server) for
+    /// user options.
     fn resolve_users(&self, options: &Value, who: &Caller, resolved: &mut Map<String, Value>) {
         let Some(options) = options.as_array() else {
             return;
@@ -280,16 +281,18 @@ impl FakeDiscord {
                 continue;
             };
             let uid: u64 = id.parse().unwrap_or(0);
-            let name = self
-                .shared
-                .lock()
-                .user_names
-                .get(&uid)
-                .cloned()
-                .unwrap_or_else(|| format!("user{uid}"));
+            let (name, in_guild) = {
+                let state = self.shared.lock();
+                let name = state.user_names.get(&uid).cloned();
+                let in_guild = who
+                    .guild_id
+                    .is_some_and(|guild| state.members.contains_key(&(guild, uid)));
+                (name.unwrap_or_else(|| format!("user{uid}")), in_guild)
+            };
             let users = resolved.entry("users").or_insert_with(|| json!({}));
             users[id] = user_json(uid, &name, false);
-            if who.guild_id.is_some() {
+            // Discord resolves a member only for a user who is in the server.
+            if in_guild {
                 let mut member = member_json(Value::Null, &[], Some(&PERMS_MEMBER.to_string()));
                 member.as_object_mut().unwrap().remove("user");
                 let members = resolved.entry("members").or_insert_with(|| json!({}));

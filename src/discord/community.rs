@@ -10,8 +10,9 @@ use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 use serenity::{ButtonStyle, CreateActionRow, CreateAttachment, CreateButton, FullEvent};
 
+use super::commands::learner;
 use super::components::ComponentAction;
-use super::replies::{card_reply, embed, learner_from};
+use super::replies::{card_reply, embed};
 use super::{BotError, Context, Data};
 use crate::ids::{GuildId, Learner, UserId};
 use crate::render;
@@ -148,11 +149,6 @@ pub async fn leaderboard_reply(
         .embed(embed(&render::leaderboard_card(&shown)))
         .components(vec![CreateActionRow::Buttons(buttons)])
         .ephemeral(false))
-}
-
-async fn learner(ctx: Context<'_>) -> Learner {
-    let nick = ctx.author_member().await.and_then(|m| m.nick.clone());
-    learner_from(ctx.author(), nick.as_deref(), ctx.guild_id())
 }
 
 /// Applies the core's privacy rule to showing `user`'s data here. Discord resolves a member in

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use support::bot::{spawn_bot, TestBot};
 use support::fake_discord::payloads::{opt_bool, opt_integer, opt_string, opt_user};
 use support::fake_discord::{channel_id, guild_id, user_id, Caller, Recorded, GUILD_ID};
-use support::replies::{command, custom_ids, embed, is_ephemeral, press, UPDATE_MESSAGE};
+use support::replies::{command, custom_ids, embed, is_ephemeral, press, settled, UPDATE_MESSAGE};
 
 use quorum::course::load_catalog;
 use quorum::ids::{GuildId, Learner, UserId};
@@ -673,4 +673,55 @@ async fn a_non_members_stats_and_progress_are_refused_privately() {
         );
         assert!(embed(&refused).is_null(), "/{name} shows nothing of cy's");
     }
+}
+
+/// Discord answers get-member after 2 s: the board and its Next button still answer within the
+/// 3 s deadline (a deferral), and the page follows, showing whom it could not check.
+#[tokio::test]
+async fn a_slow_discord_gets_a_first_answer_within_three_seconds_and_then_the_page() {
+    let bot = spawn_bot().await;
+    for n in 1..=12 {
+        let name = format!("m{n:02}");
+        bot.fake.add_member(GUILD_ID, user_id(n), &name);
+        learn(&bot, &member(n, &name), "alpha").await;
+    }
+    bot.fake
+        .delay("GET", "/api/v10/guilds/", std::time::Duration::from_secs(2));
+    let me = member(1, "m01");
+
+    let asked = std::time::Instant::now();
+    let (handle, first) = bot
+        .fake
+        .interact(bot.fake.slash_command("leaderboard", json!([]), &me))
+        .await;
+    let first_answer = asked.elapsed();
+    let page = settled(&bot, &handle, first.clone()).await;
+
+    assert!(
+        first_answer < std::time::Duration::from_secs(3),
+        "{first_answer:?}"
+    );
+    assert_eq!(first.body["type"], json!(5), "deferred");
+    assert_eq!(board_names(&page).len(), 10, "{}", description(&page));
+
+    let message = bot.fake.original_message(&handle);
+    let asked = std::time::Instant::now();
+    let (pressed, ack) = bot
+        .fake
+        .interact(bot.fake.button("q:lb:points:week:1", &message, &me))
+        .await;
+    let first_answer = asked.elapsed();
+    let page_two = settled(&bot, &pressed, ack.clone()).await;
+
+    assert!(
+        first_answer < std::time::Duration::from_secs(3),
+        "{first_answer:?}"
+    );
+    assert_eq!(ack.body["type"], json!(6), "acknowledged");
+    assert_eq!(
+        board_names(&page_two).len(),
+        2,
+        "{}",
+        description(&page_two)
+    );
 }

@@ -24,6 +24,8 @@ const GROUP_FILE: &str = "group.png";
 const EXPORT_FILE: &str = "quorum-export.json";
 /// How long Discord's word on a member being in a server is trusted.
 const MEMBER_TTL: Duration = Duration::from_secs(15 * 60);
+/// How long a page waits for Discord's member checks, all together.
+const MEMBER_CHECK_BUDGET: Duration = Duration::from_millis(1500);
 /// How often the purge of removed servers runs.
 const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
 
@@ -77,7 +79,10 @@ impl MemberCheck {
                 }
             }
         }
-        while let Some(answer) = asks.join_next().await {
+        // A slow Discord must not hold the page: what is unknown at the deadline counts as
+        // present (not remembered), and the checks still running are dropped.
+        let deadline = tokio::time::Instant::now() + MEMBER_CHECK_BUDGET;
+        while let Ok(Some(answer)) = tokio::time::timeout_at(deadline, asks.join_next()).await {
             let Ok((user, present)) = answer else {
                 continue; // a failed check keeps the member
             };
@@ -217,6 +222,8 @@ pub async fn leaderboard(
         PeriodChoice::Week => Period::Week,
         PeriodChoice::All => Period::AllTime,
     };
+    // Member checks may wait on Discord: answer within the 3 s deadline, then edit.
+    ctx.defer().await?;
     let me = learner(ctx).await;
     let http = Arc::clone(&ctx.serenity_context().http);
     let reply = leaderboard_reply(&http, ctx.data(), &me, guild, (board, period, 0)).await?;
@@ -244,6 +251,12 @@ pub async fn stats(
             (me.user, me.name, false)
         }
     };
+    // The activity picture takes tens of milliseconds and more on a busy machine: defer.
+    if public {
+        ctx.defer().await?;
+    } else {
+        ctx.defer_ephemeral().await?;
+    }
     let data = ctx.data();
     let stats = data.study.stats(user, &name, guild_of(ctx)).await?;
     let pictures = Arc::clone(&data.community_pictures);

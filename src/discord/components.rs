@@ -4,7 +4,7 @@
 use poise::serenity_prelude as serenity;
 use serenity::{
     ComponentInteraction, ComponentInteractionDataKind, CreateInteractionResponse,
-    CreateInteractionResponseMessage, FullEvent, Interaction,
+    CreateInteractionResponseMessage, EditInteractionResponse, FullEvent, Interaction,
 };
 
 use super::replies::learner_from;
@@ -197,10 +197,17 @@ async fn handle(
             let Some(guild) = learner.guild else {
                 return Ok(());
             };
+            // A page may wait on Discord's member checks: acknowledge within the 3 s deadline,
+            // then edit the board in place.
+            press
+                .create_response(&ctx.http, CreateInteractionResponse::Acknowledge)
+                .await?;
             let view = (board, period, page);
             let reply =
                 community::leaderboard_reply(&ctx.http, data, &learner, guild, view).await?;
-            (reply, true)
+            let edit = reply.to_slash_initial_response_edit(EditInteractionResponse::new());
+            press.edit_response(&ctx.http, edit).await?;
+            return Ok(());
         }
         // A refusal is a new ephemeral message: the prompt stays for the one it was meant for.
         ComponentAction::ForgetMe(owner) => (

@@ -128,6 +128,8 @@ pub(crate) struct Shared {
 struct State {
     requests: Vec<Recorded>,
     scripted: Vec<Scripted>,
+    /// (method, path prefix, delay): requests that the fake answers only after a while.
+    delays: Vec<(String, String, Duration)>,
     /// (guild, user) -> display name.
     members: HashMap<(u64, u64), String>,
     /// Names of users the fake has heard of (members, callers), for user objects.
@@ -414,6 +416,15 @@ impl FakeDiscord {
             path_prefix: path_prefix.to_owned(),
             responses: responses.into(),
         });
+    }
+
+    /// From now on, answers every `method` request under `path_prefix` only after `by`: a slow
+    /// Discord.
+    pub fn delay(&self, method: &str, path_prefix: &str, by: Duration) {
+        self.shared
+            .lock()
+            .delays
+            .push((method.to_ascii_uppercase(), path_prefix.to_owned(), by));
     }
 
     /// Makes `GET /guilds/{guild}/members/{user}` answer with a member called `name` (without

@@ -33,8 +33,13 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
     let query = request.uri().query().map(str::to_owned);
     let (body, files) = read_body(request).await;
 
-    let reply = {
+    let (reply, delay) = {
         let mut state = shared.lock();
+        let delay = state
+            .delays
+            .iter()
+            .find(|(m, prefix, _)| *m == method && path.starts_with(prefix.as_str()))
+            .map(|(.., by)| *by);
         let reply = take_scripted(&mut state, &method, &path)
             .unwrap_or_else(|| route(&shared, &mut state, &method, &path, &body, &files));
         let index = state.requests.len();
@@ -48,9 +53,12 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
             status: reply.status,
             response: reply.body.clone().unwrap_or(Value::Null),
         });
-        reply
+        (reply, delay)
     };
     shared.notify();
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
     into_response(reply)
 }
 

@@ -295,6 +295,8 @@ pub async fn group(ctx: Context<'_>) -> Result<(), BotError> {
     let Some(guild) = guild_of(ctx) else {
         return guild_only_reply(ctx).await;
     };
+    // The picture is drawn off the runtime and may take a while: defer.
+    ctx.defer().await?;
     let data = ctx.data();
     let view = data.study.group(guild).await?;
     let pictures = Arc::clone(&data.community_pictures);
@@ -335,6 +337,8 @@ pub async fn forget_me(ctx: Context<'_>) -> Result<(), BotError> {
 #[poise::command(slash_command)]
 pub async fn export(ctx: Context<'_>) -> Result<(), BotError> {
     let user = UserId(ctx.author().id.get());
+    // Every table about the member, as a file: defer, privately.
+    ctx.defer_ephemeral().await?;
     let tables = ctx.data().study.export(user).await?;
     let now = ctx.data().study.now();
     let json = serde_json::to_vec_pretty(&export_json(user, now, &tables))

@@ -68,37 +68,12 @@ async fn seed(store: &Store) {
         .expect("analyze");
 }
 
+/// The plans of the very statements the board runs (not copies of them).
 async fn print_plans(store: &Store) {
-    let plans = [
-        (
-            "board page",
-            format!(
-                "SELECT s.user_id, m.display_name, s.points, s.reached_at FROM scores s
-                 JOIN memberships m ON m.guild_id = s.guild_id AND m.user_id = s.user_id
-                 WHERE s.guild_id = {GUILD} AND s.week_start = 0 AND s.departed = 0 AND s.points > 0
-                 ORDER BY s.points DESC, s.reached_at, s.user_id LIMIT 10 OFFSET 0"
-            ),
-        ),
-        (
-            "own rank",
-            format!(
-                "SELECT (SELECT COALESCE(SUM(members), 0) FROM score_counts
-                         WHERE guild_id = {GUILD} AND week_start = 0 AND points > 100)
-                      + (SELECT COUNT(*) FROM scores WHERE guild_id = {GUILD} AND week_start = 0
-                         AND departed = 0 AND points = 100
-                         AND (reached_at < 5 OR (reached_at = 5 AND user_id < 7)))"
-            ),
-        ),
-    ];
-    for (name, sql) in plans {
-        let rows: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .fetch_all(store.pool())
-                .await
-                .expect("plan");
+    for (name, steps) in store.points_board_plans().await.expect("plans") {
         eprintln!("EXPLAIN QUERY PLAN ({name}):");
-        for (_, _, _, detail) in rows {
-            eprintln!("  {detail}");
+        for step in steps {
+            eprintln!("  {step}");
         }
     }
 }

@@ -436,3 +436,21 @@ async fn an_unreviewed_topic_leaves_the_remembered_board_when_fsrs_says_it_is_fo
         "recall below 0.9 after four days unreviewed"
     );
 }
+
+/// The points board's own statements (not copies) walk the board index: no table scan.
+#[tokio::test]
+async fn the_points_board_reads_its_index_and_scans_no_table() {
+    let f = fixture().await;
+
+    let plans = f.store.points_board_plans().await.unwrap();
+
+    let page = &plans.iter().find(|(name, _)| *name == "page").unwrap().1;
+    assert!(
+        page.iter().any(|step| step.contains("scores_board")),
+        "{page:?}"
+    );
+    for (name, steps) in &plans {
+        let scans = |step: &&String| step.starts_with("SCAN") && *step != "SCAN CONSTANT ROW";
+        assert!(!steps.iter().any(|step| scans(&step)), "{name}: {steps:?}");
+    }
+}

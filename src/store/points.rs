@@ -46,7 +46,49 @@ pub struct Standing {
     pub score: i64,
 }
 
+/// A page of the points board, walked in the order of the `scores_board` index.
+const POINTS_PAGE: &str = "SELECT s.user_id, m.display_name, s.points, s.reached_at
+     FROM scores s
+     JOIN memberships m ON m.guild_id = s.guild_id AND m.user_id = s.user_id
+     WHERE s.guild_id = ? AND s.week_start = ? AND s.departed = 0 AND s.points > 0
+     ORDER BY s.points DESC, s.reached_at, s.user_id
+     LIMIT ? OFFSET ?";
+
+/// How many are on the board: the per-total counts, one row per distinct total.
+const POINTS_COUNT: &str = "SELECT COALESCE(SUM(members), 0) FROM score_counts
+     WHERE guild_id = ? AND week_start = ? AND points > 0";
+
+const POINTS_MINE: &str = "SELECT points, reached_at FROM scores
+     WHERE guild_id = ? AND week_start = ? AND user_id = ? AND departed = 0 AND points > 0";
+
+/// Everyone ahead of a member: more points (summed from the per-total counts), or as many
+/// reached earlier, then the lower id (a range of the board index).
+const POINTS_AHEAD: &str = "SELECT
+       (SELECT COALESCE(SUM(members), 0) FROM score_counts
+        WHERE guild_id = ?1 AND week_start = ?2 AND points > ?3)
+     + (SELECT COUNT(*) FROM scores
+        WHERE guild_id = ?1 AND week_start = ?2 AND departed = 0 AND points = ?3
+          AND (reached_at < ?4 OR (reached_at = ?4 AND user_id < ?5)))";
+
 impl Store {
+    /// SQLite's plans for the very statements the points board runs (page, count, the member's
+    /// own row, everyone ahead), each as (name, one line per step): for tests and benchmarks.
+    pub async fn points_board_plans(&self) -> Result<Vec<(&'static str, Vec<String>)>, StoreError> {
+        let mut plans = Vec::new();
+        for (name, sql, params) in [
+            ("page", POINTS_PAGE, 4),
+            ("count", POINTS_COUNT, 2),
+            ("mine", POINTS_MINE, 3),
+            ("ahead", POINTS_AHEAD, 5),
+        ] {
+            let explain = format!("EXPLAIN QUERY PLAN {sql}");
+            let query = (0..params).fold(sqlx::query_as(&explain), |q, _| q.bind(1_i64));
+            let rows: Vec<(i64, i64, i64, String)> = query.fetch_all(&self.pool).await?;
+            plans.push((name, rows.into_iter().map(|(.., detail)| detail).collect()));
+        }
+        Ok(plans)
+    }
+
     /// The points board of a server: `limit` rows from `offset`, best first; ties go to the
     /// earlier achiever, then the lower user id.
     #[tracing::instrument(skip_all, fields(guild = %guild))]
@@ -57,20 +99,13 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<Vec<BoardRow>, StoreError> {
-        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-            "SELECT s.user_id, m.display_name, s.points, s.reached_at
-             FROM scores s
-             JOIN memberships m ON m.guild_id = s.guild_id AND m.user_id = s.user_id
-             WHERE s.guild_id = ? AND s.week_start = ? AND s.departed = 0 AND s.points > 0
-             ORDER BY s.points DESC, s.reached_at, s.user_id
-             LIMIT ? OFFSET ?",
-        )
-        .bind(guild_key(guild))
-        .bind(week_key(week))
-        .bind(limit as i64)
-        .bind(offset as i64)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(POINTS_PAGE)
+            .bind(guild_key(guild))
+            .bind(week_key(week))
+            .bind(limit as i64)
+            .bind(offset as i64)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.into_iter().map(BoardRow::from_row).collect())
     }
 
@@ -80,14 +115,11 @@ impl Store {
         guild: GuildId,
         week: ScoreWeek,
     ) -> Result<u64, StoreError> {
-        let count: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(members), 0) FROM score_counts
-             WHERE guild_id = ? AND week_start = ? AND points > 0",
-        )
-        .bind(guild_key(guild))
-        .bind(week_key(week))
-        .fetch_one(&self.pool)
-        .await?;
+        let count: i64 = sqlx::query_scalar(POINTS_COUNT)
+            .bind(guild_key(guild))
+            .bind(week_key(week))
+            .fetch_one(&self.pool)
+            .await?;
         Ok(count as u64)
     }
 
@@ -100,35 +132,23 @@ impl Store {
         week: ScoreWeek,
     ) -> Result<Option<Standing>, StoreError> {
         let key = week_key(week);
-        let mine: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT points, reached_at FROM scores
-             WHERE guild_id = ? AND week_start = ? AND user_id = ? AND departed = 0 AND points > 0",
-        )
-        .bind(guild_key(guild))
-        .bind(key)
-        .bind(user_key(user))
-        .fetch_optional(&self.pool)
-        .await?;
+        let mine: Option<(i64, i64)> = sqlx::query_as(POINTS_MINE)
+            .bind(guild_key(guild))
+            .bind(key)
+            .bind(user_key(user))
+            .fetch_optional(&self.pool)
+            .await?;
         let Some((points, reached_at)) = mine else {
             return Ok(None);
         };
-        // Everyone ahead: more points (summed from the per-total counts, one row per distinct
-        // total), or as many reached earlier, then the lower id (a range of the board index).
-        let ahead: i64 = sqlx::query_scalar(
-            "SELECT
-               (SELECT COALESCE(SUM(members), 0) FROM score_counts
-                WHERE guild_id = ?1 AND week_start = ?2 AND points > ?3)
-             + (SELECT COUNT(*) FROM scores
-                WHERE guild_id = ?1 AND week_start = ?2 AND departed = 0 AND points = ?3
-                  AND (reached_at < ?4 OR (reached_at = ?4 AND user_id < ?5)))",
-        )
-        .bind(guild_key(guild))
-        .bind(key)
-        .bind(points)
-        .bind(reached_at)
-        .bind(user_key(user))
-        .fetch_one(&self.pool)
-        .await?;
+        let ahead: i64 = sqlx::query_scalar(POINTS_AHEAD)
+            .bind(guild_key(guild))
+            .bind(key)
+            .bind(points)
+            .bind(reached_at)
+            .bind(user_key(user))
+            .fetch_one(&self.pool)
+            .await?;
         Ok(Some(Standing {
             rank: ahead as u64 + 1,
             score: points,

@@ -1,12 +1,14 @@
-//! What the core keeps of each learner in memory: their learned topics, UTC offset, streak and
-//! latest quizzes.
+//! What the core keeps of each learner in memory: their learned topics, UTC offset, streak,
+//! latest quizzes, the questions they answered right, and the name and servers already stored.
 //! Reads (`/map`, `/topic`, `/next`, `/progress`) are served from here without a query; every
 //! write of a mark, an answer or a review goes through [`Learners::write`], which holds the
 //! learner's lock while the store writes, then updates the entry (write-through).
 //!
 //! The database stays the authority: repeats are refused there (unique keys), so a stale entry
-//! can never earn points twice. Entries are dropped when the learner's data is deleted or their
-//! offset changes, and all idle entries go when the cache is full.
+//! can never earn points twice. Entries are dropped when the learner's data is deleted, their
+//! offset changes or Discord says they left a server, and all idle entries go when the cache is
+//! full. The cache is per process: a second process writing for the same learner (several
+//! shards on one database) must invalidate it, or do without it.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,7 +20,7 @@ use super::StudyError;
 use crate::ids::{GuildId, Learner, UserId};
 use crate::store::{QuizRecord, Store};
 
-/// Learners kept before idle entries are dropped: about 1 KiB each.
+/// Learners kept before idle entries are dropped: from a few hundred bytes to a few KiB each.
 const CAPACITY: usize = 20_000;
 
 /// A learner as the core knows them.

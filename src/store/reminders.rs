@@ -58,6 +58,7 @@ fn prefs_from(row: Option<PrefsRow>) -> ReminderPrefs {
     )
 }
 
+/// The sweep's read; bound twice to "now".
 const DUE_REVIEWS: &str = "SELECT c.user_id, c.track_id, c.topic_id, c.due,
             p.enabled, p.hour, p.utc_offset_minutes, p.dm_blocked
      FROM review_cards c LEFT JOIN reminder_prefs p ON p.user_id = c.user_id
@@ -115,8 +116,9 @@ impl Store {
         Ok(())
     }
 
-    /// Every due card with its owner's settings: the reminder sweep's one read, served by the
-    /// index on `due`.
+    /// Every due card with its owner's settings, but for members already reminded today (quiet
+    /// until their local midnight): the reminder sweep's one read, served by the index on `due`.
+    /// It runs [`DUE_REVIEWS`], the statement [`Store::due_reviews_plan`] explains.
     #[tracing::instrument(skip_all)]
     pub async fn due_reviews(&self, now: DateTime<Utc>) -> Result<Vec<DueReview>, StoreError> {
         type Row = (
@@ -129,15 +131,11 @@ impl Store {
             Option<i64>,
             Option<i64>,
         );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT c.user_id, c.track_id, c.topic_id, c.due,
-                    p.enabled, p.hour, p.utc_offset_minutes, p.dm_blocked
-             FROM review_cards c LEFT JOIN reminder_prefs p ON p.user_id = c.user_id
-             WHERE c.due <= ?",
-        )
-        .bind(to_millis(now))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<Row> = sqlx::query_as(DUE_REVIEWS)
+            .bind(to_millis(now))
+            .bind(to_millis(now))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(

@@ -59,7 +59,10 @@ async fn sweep(
         tracing::info!(planned, "reminders written to the outbox");
     }
     for reminder in study.pending_reminders(BATCH).await? {
-        deliver(http, study, &reminder).await?;
+        // One reminder's trouble (its outbox row, say) must not hold back everyone else's.
+        if let Err(error) = deliver(http, study, &reminder).await {
+            tracing::error!(%error, reminder = reminder.id, "reminder not delivered; going on");
+        }
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use super::points::BoardRow;
 use super::reviews::{from_row, CardRow};
 use super::{from_millis, guild_key, to_millis, Store, StoreError};
 use crate::ids::{GuildId, UserId};
-use crate::study::domain::ReviewCard;
+use crate::study::domain::{ReviewCard, StreakRun};
 
 /// Members still counted in a server: they never left, or acted there after leaving.
 const PRESENT: &str = "(m.left_at IS NULL OR m.left_at < m.last_seen_at)";
@@ -27,9 +27,7 @@ pub struct MemberRow {
 pub struct StreakRow {
     pub user: UserId,
     pub name: String,
-    pub current_days: i64,
-    pub current_since: i64,
-    pub last_day: i64,
+    pub run: StreakRun,
     pub offset_minutes: i64,
 }
 
@@ -86,9 +84,10 @@ impl Store {
 
     /// The streaks of the present members of a server.
     pub async fn guild_streaks(&self, guild: GuildId) -> Result<Vec<StreakRow>, StoreError> {
-        let rows: Vec<(i64, String, i64, i64, i64, Option<i64>)> = sqlx::query_as(&format!(
+        type Row = (i64, String, i64, i64, i64, i64, Option<i64>);
+        let rows: Vec<Row> = sqlx::query_as(&format!(
             "SELECT m.user_id, m.display_name, s.current_days, s.current_since, s.last_day,
-                    p.utc_offset_minutes
+                    s.longest_days, p.utc_offset_minutes
              FROM memberships m
              JOIN streaks s ON s.user_id = m.user_id
              LEFT JOIN reminder_prefs p ON p.user_id = m.user_id
@@ -100,13 +99,18 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(
-                |(user, name, current_days, current_since, last_day, offset)| StreakRow {
-                    user: UserId(user as u64),
-                    name,
-                    current_days,
-                    current_since,
-                    last_day,
-                    offset_minutes: offset.unwrap_or(0),
+                |(user, name, current_days, current_since, last_day, longest_days, offset)| {
+                    StreakRow {
+                        user: UserId(user as u64),
+                        name,
+                        run: StreakRun {
+                            current_days,
+                            current_since,
+                            last_day,
+                            longest_days,
+                        },
+                        offset_minutes: offset.unwrap_or(0),
+                    }
                 },
             )
             .collect())

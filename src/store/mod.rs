@@ -1,5 +1,7 @@
-//! The only module that speaks SQL. SQLite is the embedded default; queries stay portable
-//! (plain `ON CONFLICT`, BIGINT times) so a shared PostgreSQL can follow.
+//! The only module that speaks SQL, and it decides nothing: it maps rows to and from the core's
+//! types. SQLite is the embedded default. Statements stay plain (`ON CONFLICT`, BIGINT times);
+//! each study action is one `INSERT` into a writable view whose SQLite trigger (migration 0006)
+//! fans it out, so a PostgreSQL store would need those views and triggers in its own dialect.
 
 mod actions;
 mod boards;
@@ -117,7 +119,8 @@ impl Store {
     }
 
     /// The writing connection, once the writes queued before this one are done (at most
-    /// [`BUSY_TIMEOUT`], then `Busy`). For benchmarks that compare a bare bot's writes with ours.
+    /// [`BUSY_TIMEOUT`], then `Busy`). Every write of the store goes through it; it is public so
+    /// that benchmarks can give a bare bot's writes the very same connection.
     pub async fn write(&self) -> Result<WriteConnection, StoreError> {
         let writer = Arc::clone(&self.writer);
         let held = tokio::time::timeout(BUSY_TIMEOUT, writer.lock_owned())

@@ -17,7 +17,8 @@ pub struct LearnedMark {
     pub learned_at: DateTime<Utc>,
 }
 
-/// What the core loads of a learner on first use: their marks, offset and streak.
+/// What the core loads of a learner on first use: their marks, offset, streak and the
+/// questions they answered right.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LearnerRecord {
     /// (track, topic) of every learned topic, oldest first.

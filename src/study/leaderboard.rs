@@ -222,14 +222,13 @@ impl Study {
             .await?
             .into_iter()
             .map(|s| {
-                let alive = s.last_day >= local_day(now, s.offset_minutes) - 1;
                 let row = BoardRow {
                     user: s.user,
                     name: s.name,
-                    score: if alive { s.current_days } else { 0 },
+                    score: s.run.as_of(local_day(now, s.offset_minutes)).current,
                     reached_at: now,
                 };
-                (row, s.current_since)
+                (row, s.run.current_since)
             })
             .collect();
         rows.sort_by_key(|(r, since)| (Reverse(r.score), *since, r.user));

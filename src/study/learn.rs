@@ -1,6 +1,5 @@
 //! Marking topics learned and unlearned.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::domain::POINTS_LEARNED;
@@ -103,11 +102,7 @@ impl Study {
             (false, false) => MarkChange::WasNotLearned,
         };
         write.state.set_learned(&track.id, &topic.id, learned);
-        let learned_now: HashSet<String> = write
-            .state
-            .learned(&track.id)
-            .map(|topics| topics.iter().cloned().collect())
-            .unwrap_or_default();
+        let learned_now = write.state.learned_set(&track.id);
         write.commit();
         Ok(LearnReply {
             topic: Arc::clone(topic),

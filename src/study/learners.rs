@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
-use super::domain::StreakRun;
+use super::domain::{LocalDay, Streak, StreakRun};
 use super::StudyError;
 use crate::ids::{GuildId, Learner, UserId};
 use crate::store::{QuizRecord, Store};
@@ -43,8 +43,17 @@ pub struct LearnerState {
 const QUIZZES_KEPT: usize = 3;
 
 impl LearnerState {
-    pub fn learned(&self, track: &str) -> Option<&BTreeSet<String>> {
-        self.learned.get(track)
+    /// The topics of `track` the learner has learned, as the skill map takes them.
+    pub fn learned_set(&self, track: &str) -> HashSet<String> {
+        self.learned
+            .get(track)
+            .map(|topics| topics.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The learner's streak as seen on their local day `today`.
+    pub fn streak_on(&self, today: LocalDay) -> Streak {
+        self.streak.map(|run| run.as_of(today)).unwrap_or_default()
     }
 
     pub fn has_learned(&self, track: &str, topic: &str) -> bool {

@@ -115,10 +115,7 @@ impl Study {
         track: &Track,
     ) -> Result<HashSet<String>, StudyError> {
         let state = self.learners.read(&self.store, user).await?;
-        Ok(state
-            .learned(&track.id)
-            .map(|topics| topics.iter().cloned().collect())
-            .unwrap_or_default())
+        Ok(state.learned_set(&track.id))
     }
 
     /// A study action at `now` earning `points`, with the learner's streak moved on to their

@@ -112,10 +112,7 @@ impl Study {
             learned: map.total,
             accuracy,
             points,
-            streak: learner
-                .streak
-                .map(|run| run.as_of(today))
-                .unwrap_or_default(),
+            streak: learner.streak_on(today),
             reviews_due: self.review_schedule(user).await?.due.len(),
             activity,
             today: (now + Duration::minutes(offset)).date_naive(),
@@ -127,10 +124,7 @@ impl Study {
     pub async fn streak(&self, user: UserId) -> Result<Streak, StudyError> {
         let learner = self.learners.read(&self.store, user).await?;
         let today = local_day(self.clock.now(), learner.utc_offset_minutes);
-        Ok(learner
-            .streak
-            .map(|run| run.as_of(today))
-            .unwrap_or_default())
+        Ok(learner.streak_on(today))
     }
 
     /// The track a server studies: the named one, else the server's default, else the first.

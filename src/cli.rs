@@ -149,8 +149,16 @@ fn summarize(catalog: &Catalog, dir: &Path) -> String {
 async fn open_study(config: &Config) -> anyhow::Result<Study> {
     let catalog = course::load_catalog(&config.course_dir)?;
     let store = Store::open(&config.database_url).await?;
-    let study = Study::new(Arc::new(catalog), store, Arc::new(SystemClock));
-    Ok(study.with_desired_retention(config.reviews.desired_retention))
+    let study = Study::new(Arc::new(catalog), store, Arc::new(SystemClock))
+        .with_desired_retention(config.reviews.desired_retention);
+    let filled = study.fill_in_kept_until().await?;
+    if filled > 0 {
+        tracing::info!(
+            filled,
+            "review cards given the time until which they are kept"
+        );
+    }
+    Ok(study)
 }
 
 async fn console(config: &Config, user: &str) -> anyhow::Result<()> {

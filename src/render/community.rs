@@ -163,7 +163,7 @@ pub fn who_knows_card(who: &WhoKnows) -> Card {
         );
     }
     let mut text = String::new();
-    for knower in who.knowers.iter().take(25) {
+    for knower in &who.knowers {
         let _ = writeln!(
             text,
             "• **{}**: {:.0}% recall",
@@ -171,12 +171,18 @@ pub fn who_knows_card(who: &WhoKnows) -> Card {
             knower.recall * 100.0
         );
     }
-    if who.knowers.len() > 25 {
-        let _ = writeln!(text, "…and {} more", who.knowers.len() - 25);
+    if who.more {
+        let _ = writeln!(text, "…and more");
     }
     Card::new(title, colors::GREEN)
         .description(text.trim_end())
-        .footer("Members who learned it and still recall it; ask them!")
+        .footer(format!(
+            "Learned here by {}; listed: who still recalls it, longest-kept first. Ask them!",
+            match who.learned {
+                1 => "1 member".to_owned(),
+                n => format!("{n} members"),
+            }
+        ))
 }
 
 pub fn group_card(view: &GroupView) -> Card {

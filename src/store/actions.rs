@@ -1,6 +1,6 @@
 //! What every study action writes besides its own rows: the learner's name, the server they
-//! acted in, the activity row (whose points a trigger adds to the scores) and the streak the core
-//! computed. Each action is one INSERT into a writable view of migration 0006, whose trigger
+//! acted in, the activity row (whose points a trigger adds to the boards) and the streak the core
+//! computed. Each action is one INSERT into a writable view of migrations 0006 and 0007, whose trigger
 //! puts the values where they belong: one statement, one round trip, atomic on its own.
 
 use chrono::{DateTime, Utc};
@@ -25,18 +25,20 @@ pub struct Action<'a> {
     pub score_week: DateTime<Utc>,
     /// The streak after the action; `None` when it did not change.
     pub streak: Option<StreakRun>,
+    /// The learner's offset from UTC, which says when that streak breaks.
+    pub utc_offset_minutes: i64,
 }
 
 /// The columns every action view starts with, in the order [`bind_action`] binds them.
 macro_rules! action_columns {
     () => {
         "user_id, display_name, guild_id, at, ref, points, week_start, \
-         streak_days, streak_since, streak_last_day, streak_longest"
+         streak_days, streak_since, streak_last_day, streak_longest, streak_breaks_at"
     };
 }
 pub(super) use action_columns;
 
-/// Binds the action's eleven values; `reference` names the action so that it counts once.
+/// Binds the action's twelve values; `reference` names the action so that it counts once.
 pub(super) fn bind_action<'q>(
     query: Query<'q, Sqlite, SqliteArguments<'q>>,
     action: &Action<'q>,
@@ -55,6 +57,7 @@ pub(super) fn bind_action<'q>(
         .bind(streak.map(|s| s.current_since))
         .bind(streak.map(|s| s.last_day))
         .bind(streak.map(|s| s.longest_days))
+        .bind(streak.map(|s| to_millis(s.breaks_at(action.utc_offset_minutes))))
 }
 
 /// Keeps a learner's name fresh and remembers the server they acted in, recording no study.

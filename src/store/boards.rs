@@ -1,165 +1,231 @@
-//! What a server's boards and group views read besides points: the members who study there,
-//! their learned marks, streaks and review cards.
-
-use std::collections::HashMap;
+//! A server's boards, read back in index order: one `standings` row per member, board and
+//! period, kept in step with every action by the triggers of migration 0007. A page, a count
+//! and a member's rank cost the same on a server of ten members or of a hundred thousand.
 
 use chrono::{DateTime, Utc};
 
-use super::points::BoardRow;
-use super::reviews::{from_row, CardRow};
-use super::{from_millis, guild_key, to_millis, Store, StoreError};
+use super::{guild_key, to_millis, user_key, Store, StoreError};
 use crate::ids::{GuildId, UserId};
-use crate::study::domain::{ReviewCard, StreakRun};
+use crate::study::domain::{Board, ScoreWeek};
 
-/// Members still counted in a server: they never left, or acted there after leaving.
-const PRESENT: &str = "(m.left_at IS NULL OR m.left_at < m.last_seen_at)";
+/// The `standings.period` key: 0 for all time, else the week's Monday in Unix ms.
+fn period_key(week: ScoreWeek) -> i64 {
+    match week {
+        ScoreWeek::AllTime => 0,
+        ScoreWeek::Of(monday) => to_millis(monday),
+    }
+}
 
-/// A member who studies in a server, under the name the server knows them by.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberRow {
+/// One row of a board: who, under the name the server knows them by, their score, and when
+/// they reached it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoardRow {
     pub user: UserId,
     pub name: String,
-    pub first_seen_at: DateTime<Utc>,
+    pub score: i64,
 }
 
-/// A member's streak, with their UTC offset to tell whether it is still alive.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StreakRow {
-    pub user: UserId,
-    pub name: String,
-    pub run: StreakRun,
-    pub offset_minutes: i64,
+/// A member's place on a board (1-based) and score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    pub rank: u64,
+    pub score: i64,
 }
 
-/// A review card with its owner, for the server-wide views.
-#[derive(sqlx::FromRow)]
-struct CardWithUser {
-    user_id: i64,
-    #[sqlx(flatten)]
-    card: CardRow,
-}
+/// A page of a board, walked in the order of the `standings_board` index: the best first, ties
+/// to whoever reached the score first, then the lower user id.
+const BOARD_PAGE: &str = "SELECT s.user_id, m.display_name, s.score
+     FROM standings s
+     JOIN memberships m ON m.guild_id = s.guild_id AND m.user_id = s.user_id
+     WHERE s.guild_id = ? AND s.board = ? AND s.period = ? AND s.listed = 1 AND s.score > 0
+     ORDER BY s.score DESC, s.reached_at, s.user_id
+     LIMIT ? OFFSET ?";
+
+/// How many are on a board: the per-score counts, one row per distinct score.
+const BOARD_COUNT: &str = "SELECT COALESCE(SUM(members), 0) FROM standing_counts
+     WHERE guild_id = ? AND board = ? AND period = ? AND score > 0";
+
+const BOARD_MINE: &str = "SELECT score, reached_at FROM standings
+     WHERE guild_id = ? AND board = ? AND period = ? AND user_id = ? AND listed = 1
+       AND score > 0";
+
+/// Everyone ahead of a member: a higher score (summed from the per-score counts), or the same
+/// reached earlier, then the lower id (a range of the board index).
+const BOARD_AHEAD: &str = "SELECT
+       (SELECT COALESCE(SUM(members), 0) FROM standing_counts
+        WHERE guild_id = ?1 AND board = ?2 AND period = ?3 AND score > ?4)
+     + (SELECT COUNT(*) FROM standings
+        WHERE guild_id = ?1 AND board = ?2 AND period = ?3 AND listed = 1 AND score = ?4
+          AND (reached_at < ?5 OR (reached_at = ?5 AND user_id < ?6)))";
+
+/// Whether any score of a fading board is due to be looked at again.
+const BOARD_STALE: &str = "SELECT EXISTS (SELECT 1 FROM standings
+     WHERE guild_id = ? AND board = ? AND valid_until <= ?)";
+
+/// Streaks that broke: off the board until the member studies again.
+const BREAK_STREAKS: &str = "UPDATE standings SET score = 0, valid_until = NULL
+     WHERE guild_id = ?1 AND board = 'streak' AND valid_until <= ?2";
+
+/// Remembered counts whose earliest card faded, or whose cards changed: counted again from the
+/// cards' `kept_until`, and looked at again when the next of them fades.
+const RECOUNT_REMEMBERED: &str = "UPDATE standings SET
+       score = k.kept,
+       valid_until = k.next_fade,
+       reached_at = CASE WHEN standings.score = k.kept THEN standings.reached_at ELSE ?2 END
+     FROM (SELECT d.user_id,
+             (SELECT COUNT(*) FROM review_cards c
+              WHERE c.user_id = d.user_id AND c.kept_until >= ?2) AS kept,
+             (SELECT MIN(c.kept_until) + 1 FROM review_cards c
+              WHERE c.user_id = d.user_id AND c.kept_until >= ?2) AS next_fade
+           FROM standings d
+           WHERE d.guild_id = ?1 AND d.board = 'remembered' AND d.valid_until <= ?2) AS k
+     WHERE standings.guild_id = ?1 AND standings.board = 'remembered'
+       AND standings.period = 0 AND standings.user_id = k.user_id";
 
 impl Store {
-    /// The members present in a server who have studied there, oldest first.
-    pub async fn guild_members(&self, guild: GuildId) -> Result<Vec<MemberRow>, StoreError> {
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
-            "SELECT m.user_id, m.display_name, m.first_seen_at FROM memberships m
-             WHERE m.guild_id = ? AND {PRESENT}
-             ORDER BY m.first_seen_at, m.user_id"
-        ))
-        .bind(guild_key(guild))
-        .fetch_all(&self.pool)
-        .await?;
+    /// SQLite's plans for the very statements a board press runs, each as (name, one line per
+    /// step): for tests and benchmarks.
+    pub async fn board_plans(&self) -> Result<Vec<(&'static str, Vec<String>)>, StoreError> {
+        self.plans(&[
+            ("page", BOARD_PAGE, 5),
+            ("count", BOARD_COUNT, 3),
+            ("mine", BOARD_MINE, 4),
+            ("ahead", BOARD_AHEAD, 6),
+            ("stale", BOARD_STALE, 3),
+            ("break streaks", BREAK_STREAKS, 2),
+            ("recount remembered", RECOUNT_REMEMBERED, 2),
+        ])
+        .await
+    }
+
+    /// `limit` rows of a board from `offset`, best first.
+    #[tracing::instrument(skip_all, fields(guild = %guild, board = board.as_str()))]
+    pub async fn board_page(
+        &self,
+        guild: GuildId,
+        board: Board,
+        week: ScoreWeek,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<BoardRow>, StoreError> {
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(BOARD_PAGE)
+            .bind(guild_key(guild))
+            .bind(board.as_str())
+            .bind(period_key(week))
+            .bind(limit as i64)
+            .bind(offset as i64)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
-            .map(|(user, name, first)| MemberRow {
+            .map(|(user, name, score)| BoardRow {
                 user: UserId(user as u64),
                 name,
-                first_seen_at: from_millis(first),
+                score,
             })
             .collect())
     }
 
-    /// Topics learned in a server since `since`, per present member: most first, ties to whoever
-    /// reached their count first.
-    pub async fn learned_board(
+    /// How many members are on a board.
+    pub async fn board_len(
         &self,
         guild: GuildId,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<BoardRow>, StoreError> {
-        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT l.user_id, m.display_name, COUNT(*) AS learned, MAX(l.learned_at) AS reached
-             FROM learned_topics l
-             JOIN memberships m ON m.guild_id = l.guild_id AND m.user_id = l.user_id
-             WHERE l.guild_id = ? AND l.learned_at >= ? AND {PRESENT}
-             GROUP BY l.user_id, m.display_name
-             ORDER BY learned DESC, reached, l.user_id"
-        ))
-        .bind(guild_key(guild))
-        .bind(to_millis(since))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(BoardRow::from_row).collect())
+        board: Board,
+        week: ScoreWeek,
+    ) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(BOARD_COUNT)
+            .bind(guild_key(guild))
+            .bind(board.as_str())
+            .bind(period_key(week))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count as u64)
     }
 
-    /// The streaks of the present members of a server.
-    pub async fn guild_streaks(&self, guild: GuildId) -> Result<Vec<StreakRow>, StoreError> {
-        type Row = (i64, String, i64, i64, i64, i64, Option<i64>);
-        let rows: Vec<Row> = sqlx::query_as(&format!(
-            "SELECT m.user_id, m.display_name, s.current_days, s.current_since, s.last_day,
-                    s.longest_days, p.utc_offset_minutes
-             FROM memberships m
-             JOIN streaks s ON s.user_id = m.user_id
-             LEFT JOIN reminder_prefs p ON p.user_id = m.user_id
-             WHERE m.guild_id = ? AND {PRESENT}"
-        ))
-        .bind(guild_key(guild))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(user, name, current_days, current_since, last_day, longest_days, offset)| {
-                    StreakRow {
-                        user: UserId(user as u64),
-                        name,
-                        run: StreakRun {
-                            current_days,
-                            current_since,
-                            last_day,
-                            longest_days,
-                        },
-                        offset_minutes: offset.unwrap_or(0),
-                    }
-                },
-            )
-            .collect())
-    }
-
-    /// The review cards of the present members of a server, optionally of one topic only.
-    pub async fn guild_cards(
+    /// A member's rank and score on a board, or `None` when they are not on it.
+    #[tracing::instrument(skip_all, fields(guild = %guild, user = %user))]
+    pub async fn standing(
         &self,
         guild: GuildId,
-        topic: Option<(&str, &str)>,
-    ) -> Result<HashMap<UserId, Vec<ReviewCard>>, StoreError> {
-        let filter = if topic.is_some() {
-            "AND r.track_id = ? AND r.topic_id = ?"
-        } else {
-            ""
+        board: Board,
+        week: ScoreWeek,
+        user: UserId,
+    ) -> Result<Option<Standing>, StoreError> {
+        let period = period_key(week);
+        let mine: Option<(i64, i64)> = sqlx::query_as(BOARD_MINE)
+            .bind(guild_key(guild))
+            .bind(board.as_str())
+            .bind(period)
+            .bind(user_key(user))
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some((score, reached_at)) = mine else {
+            return Ok(None);
         };
-        let sql = format!(
-            "SELECT r.* FROM memberships m
-             JOIN review_cards r ON r.user_id = m.user_id
-             WHERE m.guild_id = ? AND {PRESENT} {filter}"
-        );
-        let mut query = sqlx::query_as::<_, CardWithUser>(&sql).bind(guild_key(guild));
-        if let Some((track, topic)) = topic {
-            query = query.bind(track).bind(topic);
-        }
-        let mut cards: HashMap<UserId, Vec<ReviewCard>> = HashMap::new();
-        for row in query.fetch_all(&self.pool).await? {
-            let user = UserId(row.user_id as u64);
-            cards.entry(user).or_default().push(from_row(row.card));
-        }
-        Ok(cards)
+        let ahead: i64 = sqlx::query_scalar(BOARD_AHEAD)
+            .bind(guild_key(guild))
+            .bind(board.as_str())
+            .bind(period)
+            .bind(score)
+            .bind(reached_at)
+            .bind(user_key(user))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Some(Standing {
+            rank: ahead as u64 + 1,
+            score,
+        }))
     }
 
-    /// How many present members of a server learned each topic of a track (topic id -> count).
-    pub async fn learned_counts(
+    /// Brings a fading board up to `now`: broken streaks leave it, remembered counts whose
+    /// cards faded or changed are taken again. Touches only the rows due (an index range), and
+    /// writes nothing when none are.
+    #[tracing::instrument(skip_all, fields(guild = %guild, board = board.as_str()))]
+    pub async fn refresh_board(
         &self,
         guild: GuildId,
-        track: &str,
-    ) -> Result<HashMap<String, u64>, StoreError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
-            "SELECT l.topic_id, COUNT(*) FROM memberships m
-             JOIN learned_topics l ON l.user_id = m.user_id
-             WHERE m.guild_id = ? AND {PRESENT} AND l.track_id = ?
-             GROUP BY l.topic_id"
-        ))
+        board: Board,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let refresh = match board {
+            Board::Streak => BREAK_STREAKS,
+            Board::Remembered => RECOUNT_REMEMBERED,
+            Board::Points | Board::Learned => return Ok(()),
+        };
+        let stale: bool = sqlx::query_scalar(BOARD_STALE)
+            .bind(guild_key(guild))
+            .bind(board.as_str())
+            .bind(to_millis(now))
+            .fetch_one(&self.pool)
+            .await?;
+        if stale {
+            sqlx::query(refresh)
+                .bind(guild_key(guild))
+                .bind(to_millis(now))
+                .execute(&mut *self.write().await?)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A member's score on a board (0 without any), listed or not: for their own stats.
+    pub async fn score_of(
+        &self,
+        guild: GuildId,
+        board: Board,
+        week: ScoreWeek,
+        user: UserId,
+    ) -> Result<i64, StoreError> {
+        let score: Option<i64> = sqlx::query_scalar(
+            "SELECT score FROM standings
+             WHERE guild_id = ? AND board = ? AND period = ? AND user_id = ?",
+        )
         .bind(guild_key(guild))
-        .bind(track)
-        .fetch_all(&self.pool)
+        .bind(board.as_str())
+        .bind(period_key(week))
+        .bind(user_key(user))
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|(t, n)| (t, n as u64)).collect())
+        Ok(score.unwrap_or(0))
     }
 }

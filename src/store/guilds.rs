@@ -77,13 +77,15 @@ impl Store {
         let mut writer = self.write().await?;
         let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         ensure_settings(&mut tx, guild).await?;
-        let (scores, settings) = match scope {
+        let (boards, settings) = match scope {
             ResetScope::Week => (
-                "DELETE FROM scores WHERE guild_id = ? AND week_start = ?",
+                "DELETE FROM standings
+                 WHERE guild_id = ? AND board IN ('points', 'learned') AND period = ?",
                 "UPDATE guild_settings SET week_reset_at = ?1 WHERE guild_id = ?2",
             ),
             ResetScope::AllTime => (
-                "DELETE FROM scores WHERE guild_id = ? AND week_start >= ?",
+                "DELETE FROM standings
+                 WHERE guild_id = ? AND board IN ('points', 'learned') AND period >= ?",
                 "UPDATE guild_settings SET board_reset_at = ?1, week_reset_at = ?1
                  WHERE guild_id = ?2",
             ),
@@ -92,7 +94,7 @@ impl Store {
             ResetScope::Week => to_millis(this_week),
             ResetScope::AllTime => 0,
         };
-        sqlx::query(scores)
+        sqlx::query(boards)
             .bind(guild_key(guild))
             .bind(this_week)
             .execute(&mut *tx)
@@ -133,7 +135,7 @@ impl Store {
         Ok(deleted > 0)
     }
 
-    /// Purges the settings, memberships and points of every server removed before `cutoff`;
+    /// Purges the settings, memberships, boards and counters of every server removed before `cutoff`;
     /// members' own progress stays theirs. Returns the purged servers.
     #[tracing::instrument(skip_all)]
     pub async fn purge_removed_guilds(
@@ -151,8 +153,12 @@ impl Store {
             for statement in [
                 "DELETE FROM guild_settings WHERE guild_id = ?",
                 "DELETE FROM memberships WHERE guild_id = ?",
-                "DELETE FROM scores WHERE guild_id = ?",
-                "DELETE FROM score_counts WHERE guild_id = ?",
+                "DELETE FROM standings WHERE guild_id = ?",
+                "DELETE FROM standing_counts WHERE guild_id = ?",
+                "DELETE FROM topic_counts WHERE guild_id = ?",
+                "DELETE FROM guild_counts WHERE guild_id = ?",
+                // The marks stay their members'; they no longer count for the server.
+                "UPDATE learned_topics SET guild_id = NULL WHERE guild_id = ?",
                 "DELETE FROM guild_removals WHERE guild_id = ?",
             ] {
                 sqlx::query(statement).bind(guild).execute(&mut *tx).await?;

@@ -5,13 +5,14 @@
 
 mod actions;
 mod boards;
+mod group;
 mod guilds;
 mod member_data;
-mod points;
 mod progress;
 mod quizzes;
 mod reminders;
 mod reviews;
+mod stats;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -24,8 +25,8 @@ use sqlx::{ConnectOptions as _, Connection as _, SqliteConnection, SqlitePool};
 use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
 pub use actions::Action;
-pub use boards::{MemberRow, StreakRow};
-pub use points::{BoardRow, Standing};
+pub use boards::{BoardRow, Standing};
+pub use group::KnowerRow;
 pub use progress::{LearnedMark, LearnerRecord};
 pub use quizzes::{NewAnswer, NewQuiz, PlannedQuestion, QuizRecord, ReviewEnd, StoredAnswer};
 pub use reminders::{DueReview, NewReminder, OutboxReminder};
@@ -74,7 +75,26 @@ pub struct Store {
 /// The writing connection, held: other writes wait until it is dropped.
 pub type WriteConnection = OwnedMappedMutexGuard<Option<SqliteConnection>, SqliteConnection>;
 
+/// A statement to explain: its name, its text, and how many parameters it binds.
+type Explained = (&'static str, &'static str, usize);
+
 impl Store {
+    /// SQLite's plan for each statement, as (name, one line per step), with every parameter
+    /// bound to 1: how the tests and benchmarks check the very statements the store runs.
+    async fn plans(
+        &self,
+        statements: &[Explained],
+    ) -> Result<Vec<(&'static str, Vec<String>)>, StoreError> {
+        let mut plans = Vec::new();
+        for &(name, sql, params) in statements {
+            let explain = format!("EXPLAIN QUERY PLAN {sql}");
+            let query = (0..params).fold(sqlx::query_as(&explain), |q, _| q.bind(1_i64));
+            let rows: Vec<(i64, i64, i64, String)> = query.fetch_all(&self.pool).await?;
+            plans.push((name, rows.into_iter().map(|(.., detail)| detail).collect()));
+        }
+        Ok(plans)
+    }
+
     /// Opens (creating if missing) the database at `url` and applies pending migrations.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let open_error = |source| StoreError::Open {

@@ -34,8 +34,8 @@ const MARK_LEARNED: &str = concat!(
     "INSERT INTO learned_marks (",
     action_columns!(),
     ", track_id, topic_id, due, stability, difficulty, elapsed_days, scheduled_days, reps,
-       lapses, state, last_review)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+       lapses, state, last_review, kept_until)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 );
 
 const UNMARK: [&str; 2] = [
@@ -53,12 +53,13 @@ impl Store {
         track: &str,
         topic: &str,
         first_card: &CardState,
+        kept_until: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let reference = format!("{track}/{topic}");
         let query = bind_action(sqlx::query(MARK_LEARNED), action, reference)
             .bind(track)
             .bind(topic);
-        bind_card(query, first_card)
+        bind_card(query, first_card, kept_until)
             .execute(&mut *self.write().await?)
             .await?;
         Ok(())

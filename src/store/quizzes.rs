@@ -71,6 +71,8 @@ pub struct NewAnswer<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct ReviewEnd {
     pub card: CardState,
+    /// Until when the card's topic stays remembered (see `Scheduler::kept_until`).
+    pub kept_until: DateTime<Utc>,
     pub points: i64,
 }
 
@@ -81,9 +83,9 @@ const ANSWER: &str = concat!(
     action_columns!(),
     ", session_id, position, track_id, topic_id, question, chosen, correct,
        review_ref, review_points, due, stability, difficulty, elapsed_days, scheduled_days,
-       reps, lapses, state, last_review)
+       reps, lapses, state, last_review, kept_until)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-             ?)"
+             ?, ?, ?)"
 );
 
 #[derive(sqlx::FromRow)]
@@ -232,9 +234,13 @@ impl Store {
             .bind(answer.answer.chosen as i64)
             .bind(i64::from(answer.answer.correct));
         let query = match review_end {
-            Some(end) => bind_card(query.bind(quiz.id.to_string()).bind(end.points), &end.card),
+            Some(end) => bind_card(
+                query.bind(quiz.id.to_string()).bind(end.points),
+                &end.card,
+                end.kept_until,
+            ),
             // No review ends: the review reference and the card's values stay NULL.
-            None => (0..11).fold(query, |query, _| query.bind(None::<i64>)),
+            None => (0..12).fold(query, |query, _| query.bind(None::<i64>)),
         };
         query.execute(&mut *self.write().await?).await?;
         Ok(())

@@ -1,6 +1,7 @@
 //! FSRS review cards, one per learned topic. The store keeps the numbers; `study::review`
 //! decides them.
 
+use chrono::{DateTime, Utc};
 use sqlx::query::Query;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::Sqlite;
@@ -47,10 +48,11 @@ pub(super) fn from_row(row: CardRow) -> ReviewCard {
     }
 }
 
-/// Binds a card's nine values, in `CARD_COLUMNS` order after the topic.
+/// Binds a card's nine values, in `CARD_COLUMNS` order after the topic, then `kept_until`.
 pub(super) fn bind_card<'q>(
     query: Query<'q, Sqlite, SqliteArguments<'q>>,
     card: &CardState,
+    kept_until: DateTime<Utc>,
 ) -> Query<'q, Sqlite, SqliteArguments<'q>> {
     query
         .bind(to_millis(card.due))
@@ -62,6 +64,7 @@ pub(super) fn bind_card<'q>(
         .bind(i64::from(card.lapses))
         .bind(i64::from(card.state))
         .bind(card.last_review.map(to_millis))
+        .bind(to_millis(kept_until))
 }
 
 impl Store {

@@ -22,11 +22,18 @@ pub struct Knower {
     pub recall: f64,
 }
 
+/// How many knowers `/who-knows` names: one embed's worth.
+pub const KNOWERS_SHOWN: u64 = 25;
+
 #[derive(Debug, Clone)]
 pub struct WhoKnows {
     pub topic: Arc<Topic>,
-    /// Those who still remember it, the surest first.
+    /// Up to [`KNOWERS_SHOWN`] who still remember it, those who keep it longest first.
     pub knowers: Vec<Knower>,
+    /// Whether more still remember it than are named.
+    pub more: bool,
+    /// How many members learned it in this server.
+    pub learned: u64,
 }
 
 /// How much of a server learned one topic.
@@ -57,41 +64,39 @@ impl GroupView {
 }
 
 impl Study {
-    /// The members of `guild` who learned `query` and still recall it at least as well as the
-    /// desired retention.
+    /// The members of `guild` who learned `query` there and still recall it at least as well as
+    /// the desired retention, those who will keep it longest first.
     pub async fn who_knows(&self, guild: GuildId, query: &str) -> Result<WhoKnows, StudyError> {
         let track = self.track_for(Some(guild), None).await?;
         let topic = Arc::clone(track.find_topic(query)?);
         let now = self.clock.now();
-        let retention = self.scheduler().desired_retention();
-        let cards = self
+        let rows = self
             .store
-            .guild_cards(guild, Some((&track.id, &topic.id)))
+            .knowers(guild, (&track.id, &topic.id), now, KNOWERS_SHOWN + 1)
             .await?;
-        let mut knowers: Vec<Knower> = self
-            .store
-            .guild_members(guild)
-            .await?
+        let more = rows.len() as u64 > KNOWERS_SHOWN;
+        let knowers = rows
             .into_iter()
-            .filter_map(|member| {
-                let card = cards.get(&member.user)?.first()?;
-                let recall = self.scheduler().recall(&card.card, now);
-                (recall >= retention).then_some(Knower {
-                    user: member.user,
-                    name: member.name,
-                    recall,
-                })
+            .take(KNOWERS_SHOWN as usize)
+            .map(|row| Knower {
+                user: row.user,
+                name: row.name,
+                recall: self.scheduler().recall(&row.card.card, now),
             })
             .collect();
-        knowers.sort_by(|a, b| b.recall.total_cmp(&a.recall).then(a.user.cmp(&b.user)));
-        Ok(WhoKnows { topic, knowers })
+        let (_, counts) = self.store.topic_counts(guild, &track.id).await?;
+        Ok(WhoKnows {
+            learned: counts.get(&topic.id).copied().unwrap_or(0),
+            topic,
+            knowers,
+            more,
+        })
     }
 
-    /// Per topic, how many members of `guild` learned it.
+    /// Per topic, how many members of `guild` learned it there.
     pub async fn group(&self, guild: GuildId) -> Result<GroupView, StudyError> {
         let track = Arc::clone(self.track_for(Some(guild), None).await?);
-        let members = self.store.guild_members(guild).await?.len() as u64;
-        let counts = self.store.learned_counts(guild, &track.id).await?;
+        let (members, counts) = self.store.topic_counts(guild, &track.id).await?;
         let topics = track
             .topics
             .iter()

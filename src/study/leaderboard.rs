@@ -1,53 +1,15 @@
 //! A server's leaderboards: points, topics learned, topics still remembered, and streaks.
 //! Ties go to the earlier achiever every time, so a board never reshuffles on its own.
 
-use std::cmp::Reverse;
-
 use chrono::{DateTime, Utc};
 
-use super::domain::{local_day, week_start, Period};
+use super::domain::{week_start, Board, Period, ScoreWeek};
 use super::{Study, StudyError};
 use crate::ids::{GuildId, Learner, UserId};
 use crate::store::{BoardRow, Standing};
 
 /// Rows per page of a board.
 pub const PAGE_SIZE: u64 = 10;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Board {
-    Points,
-    Learned,
-    /// Topics whose recall probability is still at least the desired retention.
-    Remembered,
-    Streak,
-}
-
-impl Board {
-    pub const ALL: [Board; 4] = [
-        Board::Points,
-        Board::Learned,
-        Board::Remembered,
-        Board::Streak,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Board::Points => "points",
-            Board::Learned => "learned",
-            Board::Remembered => "remembered",
-            Board::Streak => "streak",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|b| b.as_str() == text)
-    }
-
-    /// Whether the period changes this board (remembered and streaks are about now).
-    pub fn has_period(self) -> bool {
-        matches!(self, Board::Points | Board::Learned)
-    }
-}
 
 /// A member's place on a board.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +35,8 @@ pub struct Leaderboard {
 }
 
 impl Study {
-    /// One page of a board of `guild`, with `me`'s own rank.
+    /// One page of a board of `guild`, with `me`'s own rank. A fading board (remembered,
+    /// streak) is first brought up to now: only the scores due since the last look change.
     pub async fn leaderboard(
         &self,
         guild: GuildId,
@@ -83,70 +46,22 @@ impl Study {
         me: &Learner,
     ) -> Result<Leaderboard, StudyError> {
         let now = self.clock.now();
-        let since = (board.has_period() && period == Period::Week).then(|| week_start(now));
-        if board == Board::Points {
-            return self.points_leaderboard(guild, period, page, me).await;
-        }
-        let rows = match board {
-            Board::Learned => {
-                let settings = self.store.guild_settings(guild).await?;
-                let from = match period {
-                    Period::Week => week_start(now).max(settings.week_reset_at),
-                    Period::AllTime => settings.board_reset_at,
-                };
-                self.store.learned_board(guild, from).await?
-            }
-            Board::Remembered => self.remembered_rows(guild, now).await?,
-            _ => self.streak_rows(guild, now).await?,
+        let week = if board.has_period() {
+            period.score_week(now)
+        } else {
+            ScoreWeek::AllTime
         };
-        let ranked: Vec<Ranked> = rows
-            .into_iter()
-            .filter(|r| r.score > 0)
-            .zip(1..)
-            .map(|(row, rank)| Ranked {
-                rank,
-                user: row.user,
-                name: row.name,
-                score: row.score,
-            })
-            .collect();
-        let total = ranked.len() as u64;
-        let pages = total.div_ceil(PAGE_SIZE).max(1);
-        let page = page.min(pages - 1);
-        let me = ranked.iter().find(|r| r.user == me.user).cloned();
-        let rows = ranked
-            .into_iter()
-            .skip((page * PAGE_SIZE) as usize)
-            .take(PAGE_SIZE as usize)
-            .collect();
-        Ok(Leaderboard {
-            board,
-            period,
-            page,
-            pages,
-            rows,
-            me,
-            since,
-        })
-    }
-
-    async fn points_leaderboard(
-        &self,
-        guild: GuildId,
-        period: Period,
-        page: u64,
-        me: &Learner,
-    ) -> Result<Leaderboard, StudyError> {
-        let now = self.clock.now();
         let store = &self.store;
-        let week = period.score_week(now);
-        let total = store.points_board_len(guild, week).await?;
+        if board.fades() {
+            store.refresh_board(guild, board, now).await?;
+        }
+        let total = store.board_len(guild, board, week).await?;
         let pages = total.div_ceil(PAGE_SIZE).max(1);
         let page = page.min(pages - 1);
         let rows = store
-            .points_board(guild, week, page * PAGE_SIZE, PAGE_SIZE)
+            .board_page(guild, board, week, page * PAGE_SIZE, PAGE_SIZE)
             .await?;
-        let mine = store.points_standing(guild, me.user, week).await?;
+        let mine = store.standing(guild, board, week, me.user).await?;
         let me = mine.map(|Standing { rank, score }| Ranked {
             rank,
             user: me.user,
@@ -154,23 +69,45 @@ impl Study {
             score,
         });
         Ok(Leaderboard {
-            board: Board::Points,
+            board,
             period,
             page,
             pages,
             rows: rows
                 .into_iter()
                 .zip(page * PAGE_SIZE + 1..)
-                .map(|(row, rank)| Ranked {
+                .map(|(BoardRow { user, name, score }, rank)| Ranked {
                     rank,
-                    user: row.user,
-                    name: row.name,
-                    score: row.score,
+                    user,
+                    name,
+                    score,
                 })
                 .collect(),
             me,
-            since: (period == Period::Week).then(|| week_start(now)),
+            since: (board.has_period() && period == Period::Week).then(|| week_start(now)),
         })
+    }
+
+    /// Gives every card written before the boards kept `kept_until` its value, in batches:
+    /// the remembered board and /who-knows read it. Run once at start; cheap when done.
+    pub async fn fill_in_kept_until(&self) -> Result<u64, StudyError> {
+        const BATCH: u64 = 1_000;
+        let mut filled = 0;
+        loop {
+            let cards = self.store.cards_without_kept_until(BATCH).await?;
+            if cards.is_empty() {
+                return Ok(filled);
+            }
+            let kept: Vec<_> = cards
+                .iter()
+                .map(|(user, c)| {
+                    let until = self.scheduler().kept_until(&c.card);
+                    (*user, c.track_id.as_str(), c.topic_id.as_str(), until)
+                })
+                .collect();
+            self.store.set_kept_until(&kept).await?;
+            filled += kept.len() as u64;
+        }
     }
 
     /// Discord says `user` left `guild`: off its boards until they act there again.
@@ -180,58 +117,5 @@ impl Study {
         // Acting there again must store the server anew, which brings them back.
         self.learners.forget(user);
         Ok(())
-    }
-
-    async fn remembered_rows(
-        &self,
-        guild: GuildId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<BoardRow>, StudyError> {
-        let members = self.store.guild_members(guild).await?;
-        let cards = self.store.guild_cards(guild, None).await?;
-        let retention = self.scheduler().desired_retention();
-        let mut rows: Vec<BoardRow> = members
-            .into_iter()
-            .map(|member| {
-                let kept = cards.get(&member.user).map_or(0, |cards| {
-                    cards
-                        .iter()
-                        .filter(|c| self.scheduler().recall(&c.card, now) >= retention)
-                        .count()
-                });
-                BoardRow {
-                    user: member.user,
-                    name: member.name,
-                    score: kept as i64,
-                    reached_at: member.first_seen_at,
-                }
-            })
-            .collect();
-        rows.sort_by_key(|r| (Reverse(r.score), r.reached_at, r.user));
-        Ok(rows)
-    }
-
-    async fn streak_rows(
-        &self,
-        guild: GuildId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<BoardRow>, StudyError> {
-        let mut rows: Vec<(BoardRow, i64)> = self
-            .store
-            .guild_streaks(guild)
-            .await?
-            .into_iter()
-            .map(|s| {
-                let row = BoardRow {
-                    user: s.user,
-                    name: s.name,
-                    score: s.run.as_of(local_day(now, s.offset_minutes)).current,
-                    reached_at: now,
-                };
-                (row, s.run.current_since)
-            })
-            .collect();
-        rows.sort_by_key(|(r, since)| (Reverse(r.score), *since, r.user));
-        Ok(rows.into_iter().map(|(r, _)| r).collect())
     }
 }

@@ -82,8 +82,9 @@ impl Study {
             (true, false) => {
                 let action = self.action(learner, &mut write.state, POINTS_LEARNED, now);
                 let first_card = self.scheduler.first_card(now);
+                let kept_until = self.scheduler.kept_until(&first_card);
                 self.store
-                    .mark_learned(&action, &track.id, &topic.id, &first_card)
+                    .mark_learned(&action, &track.id, &topic.id, &first_card, kept_until)
                     .await?;
                 MarkChange::Learned
             }

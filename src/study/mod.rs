@@ -18,9 +18,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 pub use community::{GroupView, Knower, TopicShare, WhoKnows, PURGE_GRACE};
+pub use domain::Board;
 pub use domain::Streak;
 pub use error::StudyError;
-pub use leaderboard::{Board, Leaderboard, Ranked, PAGE_SIZE};
+pub use leaderboard::{Leaderboard, Ranked, PAGE_SIZE};
 pub use learn::{LearnReply, MarkChange};
 pub use map::{Progress, SectionView, SkillMap, TopicEntry, TopicState};
 pub use quiz::{QuizFeedback, QuizKind, QuizQuestion, QuizResult, QuizStep, DEFAULT_QUESTIONS};
@@ -139,6 +140,7 @@ impl Study {
             points,
             score_week: week_start(now),
             streak: changed.then_some(streak),
+            utc_offset_minutes: state.utc_offset_minutes,
         }
     }
 }

@@ -18,6 +18,9 @@ pub const REVIEW_QUESTIONS: usize = 3;
 /// The first review comes a day after learning, like Anki's graduating interval; FSRS takes
 /// over from the first review on.
 pub const FIRST_REVIEW_AFTER: Duration = Duration::days(1);
+
+/// The furthest [`Scheduler::kept_until`] looks ahead: a century is "kept" for any board.
+const KEPT_AT_MOST: Duration = Duration::days(36_500);
 /// A review answered all right within this time counts as Easy rather than Good.
 pub const QUICK_REVIEW: Duration = Duration::seconds(60);
 
@@ -85,6 +88,40 @@ impl Scheduler {
             fsrs_card.last_review = card.due - FIRST_REVIEW_AFTER;
         }
         fsrs_card.get_retrievability(now)
+    }
+
+    /// The last instant at which the card's topic is still recalled at the desired retention:
+    /// what the remembered board and /who-knows compare with the clock. Found by bisecting
+    /// [`Scheduler::recall`] itself (it only falls with time), so the two can never disagree.
+    pub fn kept_until(&self, card: &CardState) -> DateTime<Utc> {
+        let start = card
+            .last_review
+            .unwrap_or(card.due - FIRST_REVIEW_AFTER)
+            .min(card.due);
+        let kept = |ms: i64| {
+            DateTime::from_timestamp_millis(ms)
+                .is_some_and(|at| self.recall(card, at) >= self.desired_retention)
+        };
+        let (mut lo, mut hi) = (
+            start.timestamp_millis(),
+            (start + KEPT_AT_MOST).timestamp_millis(),
+        );
+        if !kept(lo) {
+            return start;
+        }
+        if kept(hi) {
+            return start + KEPT_AT_MOST;
+        }
+        // kept(lo) and not kept(hi): narrow down to the millisecond.
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if kept(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        DateTime::from_timestamp_millis(lo).unwrap_or(start)
     }
 }
 
@@ -203,6 +240,7 @@ impl Study {
         let next = self.scheduler.review(&card, rating, now);
         tracing::debug!(?rating, due = %next.due, "review rescheduled");
         Some(ReviewEnd {
+            kept_until: self.scheduler.kept_until(&next),
             card: next,
             points: review_points(is_on_time(card.due, record.started_at, now)),
         })
@@ -220,6 +258,24 @@ mod tests {
         assert_eq!(rating_for(1, Duration::seconds(10)), Rating::Hard);
         assert_eq!(rating_for(2, Duration::seconds(10)), Rating::Again);
         assert_eq!(rating_for(3, Duration::seconds(10)), Rating::Again);
+    }
+
+    #[test]
+    fn kept_until_is_the_last_instant_recall_is_at_least_the_desired_retention() {
+        let scheduler = Scheduler::new(0.9);
+        let learned = Utc::now();
+        let unreviewed = scheduler.first_card(learned);
+        let reviewed = scheduler.review(&unreviewed, Rating::Good, unreviewed.due);
+        for card in [unreviewed, reviewed] {
+            let kept = scheduler.kept_until(&card);
+            assert!(scheduler.recall(&card, kept) >= 0.9, "{card:?}");
+            let after = kept + Duration::milliseconds(1);
+            assert!(scheduler.recall(&card, after) < 0.9, "{card:?}");
+            assert!(
+                kept > learned + Duration::days(1),
+                "kept for days, not minutes: {kept}"
+            );
+        }
     }
 
     #[test]

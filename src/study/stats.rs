@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 
-use super::domain::{local_day, Period, Streak};
+use super::domain::{local_day, Board, Period, Streak};
 use super::map::Progress;
 use super::{Study, StudyError};
 use crate::course::Track;
@@ -84,10 +84,10 @@ impl Study {
         let points = match guild {
             Some(guild) => Some((
                 self.store
-                    .points_of(guild, user, Period::Week.score_week(now))
+                    .score_of(guild, Board::Points, Period::Week.score_week(now), user)
                     .await?,
                 self.store
-                    .points_of(guild, user, Period::AllTime.score_week(now))
+                    .score_of(guild, Board::Points, Period::AllTime.score_week(now), user)
                     .await?,
             )),
             None => None,

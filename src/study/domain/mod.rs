@@ -3,6 +3,7 @@
 //! set. Each rule is defined here once, with its tests; the store maps rows to and from these
 //! types and decides nothing.
 
+mod boards;
 mod calendar;
 mod cards;
 mod member_data;
@@ -10,6 +11,7 @@ mod points;
 mod settings;
 mod streak;
 
+pub use boards::Board;
 pub use calendar::{local_day, week_start, LocalDay, Period, ScoreWeek};
 pub use cards::{CardState, ReviewCard};
 pub use member_data::{Cell, TableRows};

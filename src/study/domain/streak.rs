@@ -1,6 +1,8 @@
 //! Streaks: consecutive days with a mark, a quiz answer or a review, in the member's own day.
 
-use super::calendar::LocalDay;
+use chrono::{DateTime, Utc};
+
+use super::calendar::{LocalDay, DAY_MS};
 
 /// A streak as kept: the run as of the member's last active day, and the longest run ever.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +51,13 @@ impl StreakRun {
         run.map_or_else(|| Self::first(day), |run| run.after_study_on(day))
     }
 
+    /// When the run breaks unless the member studies again: the start of the day after their
+    /// next one, in their own day (UTC `offset_minutes` ahead). Boards drop the run then.
+    pub fn breaks_at(self, offset_minutes: i64) -> DateTime<Utc> {
+        let millis = (self.last_day + 2) * DAY_MS - offset_minutes * 60_000;
+        DateTime::from_timestamp_millis(millis).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+
     /// The streak as seen on `today`: alive while the member studied today or yesterday.
     pub fn as_of(self, today: LocalDay) -> Streak {
         Streak {
@@ -73,6 +82,25 @@ pub struct Streak {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::study::domain::local_day;
+
+    #[test]
+    fn a_run_breaks_when_the_day_after_the_next_begins_in_the_members_own_day() {
+        let offset = 120;
+        let run = StreakRun::first(100);
+        let breaks = run.breaks_at(offset);
+        let before = breaks - chrono::Duration::milliseconds(1);
+        assert_eq!(
+            run.as_of(local_day(before, offset)).current,
+            1,
+            "alive just before"
+        );
+        assert_eq!(
+            run.as_of(local_day(breaks, offset)).current,
+            0,
+            "broken from then on"
+        );
+    }
 
     #[test]
     fn a_run_grows_day_by_day_and_a_gap_starts_over_keeping_the_longest() {

@@ -1,0 +1,223 @@
+//! Who shows in a server's group views, and what those views read: the members who still
+//! recall a topic, and how many learned each topic there. Counters and one index each, kept by
+//! the triggers of migration 0007, so a view costs its page, not the server.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use sqlx::Connection as _;
+
+use super::reviews::{from_row, CardRow};
+use super::{guild_key, to_millis, user_key, Store, StoreError};
+use crate::ids::{GuildId, UserId};
+use crate::study::domain::ReviewCard;
+
+/// A member who learned a topic in a server and still recalls it, with their card.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnowerRow {
+    pub user: UserId,
+    pub name: String,
+    pub card: ReviewCard,
+}
+
+#[derive(sqlx::FromRow)]
+struct KnowerRecord {
+    user_id: i64,
+    display_name: String,
+    #[sqlx(flatten)]
+    card: CardRow,
+}
+
+/// The listed members who learned a topic in a server and keep it until at least `now`, those
+/// who keep it longest first: a walk down the `learned_topics_knowers` index.
+const KNOWERS: &str = "SELECT l.user_id, m.display_name, c.track_id, c.topic_id, c.due,
+            c.stability, c.difficulty, c.elapsed_days, c.scheduled_days, c.reps, c.lapses,
+            c.state, c.last_review
+     FROM learned_topics l
+     JOIN memberships m ON m.guild_id = l.guild_id AND m.user_id = l.user_id
+     JOIN review_cards c ON c.user_id = l.user_id AND c.track_id = l.track_id
+                        AND c.topic_id = l.topic_id
+     WHERE l.guild_id = ? AND l.track_id = ? AND l.topic_id = ? AND l.kept_until >= ?
+       AND m.listed = 1
+     ORDER BY l.kept_until DESC, l.user_id DESC
+     LIMIT ?";
+
+const TOPIC_COUNTS: &str =
+    "SELECT topic_id, members FROM topic_counts WHERE guild_id = ? AND track_id = ?";
+
+const LISTED_MEMBERS: &str =
+    "SELECT COALESCE(SUM(members), 0) FROM guild_counts WHERE guild_id = ?";
+
+impl Store {
+    /// SQLite's plans for the statements the group views run: for tests and benchmarks.
+    pub async fn group_plans(&self) -> Result<Vec<(&'static str, Vec<String>)>, StoreError> {
+        self.plans(&[
+            ("knowers", KNOWERS, 5),
+            ("topic counts", TOPIC_COUNTS, 2),
+            ("listed members", LISTED_MEMBERS, 1),
+        ])
+        .await
+    }
+
+    /// Up to `limit` members of a server who learned a topic there and keep it until `now`.
+    pub async fn knowers(
+        &self,
+        guild: GuildId,
+        (track, topic): (&str, &str),
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<KnowerRow>, StoreError> {
+        let rows: Vec<KnowerRecord> = sqlx::query_as(KNOWERS)
+            .bind(guild_key(guild))
+            .bind(track)
+            .bind(topic)
+            .bind(to_millis(now))
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| KnowerRow {
+                user: UserId(row.user_id as u64),
+                name: row.display_name,
+                card: from_row(row.card),
+            })
+            .collect())
+    }
+
+    /// How many listed members learned each topic of a track in a server (topic id -> count),
+    /// and how many members are listed there.
+    pub async fn topic_counts(
+        &self,
+        guild: GuildId,
+        track: &str,
+    ) -> Result<(u64, HashMap<String, u64>), StoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(TOPIC_COUNTS)
+            .bind(guild_key(guild))
+            .bind(track)
+            .fetch_all(&self.pool)
+            .await?;
+        let members: i64 = sqlx::query_scalar(LISTED_MEMBERS)
+            .bind(guild_key(guild))
+            .fetch_one(&self.pool)
+            .await?;
+        let counts = rows
+            .into_iter()
+            .map(|(t, n)| (t, n.max(0) as u64))
+            .collect();
+        Ok((members.max(0) as u64, counts))
+    }
+
+    /// Takes a member who left off the server's boards and group views until they act there
+    /// again.
+    pub async fn mark_departed(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE memberships SET left_at = ?, listed = 0 WHERE guild_id = ? AND user_id = ?",
+        )
+        .bind(to_millis(now))
+        .bind(guild_key(guild))
+        .bind(user_key(user))
+        .execute(&mut *self.write().await?)
+        .await?;
+        Ok(())
+    }
+
+    /// Hides a member from every server's boards and group views, or shows them again where
+    /// they are present. Creates the learner if they never studied, so the choice holds.
+    pub async fn set_hidden(
+        &self,
+        user: UserId,
+        name: &str,
+        hidden: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "INSERT INTO learners (user_id, display_name, created_at, hidden) VALUES (?, ?, ?, ?)
+             ON CONFLICT (user_id) DO UPDATE SET hidden = excluded.hidden",
+        )
+        .bind(user_key(user))
+        .bind(name)
+        .bind(to_millis(now))
+        .bind(i64::from(hidden))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE memberships
+             SET listed = CASE WHEN ?2 = 0 AND (left_at IS NULL OR left_at < last_seen_at)
+                          THEN 1 ELSE 0 END
+             WHERE user_id = ?1",
+        )
+        .bind(user_key(user))
+        .bind(i64::from(hidden))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether a member asked to stay off boards and keep their stats to themselves.
+    pub async fn is_hidden(&self, user: UserId) -> Result<bool, StoreError> {
+        let hidden: Option<i64> =
+            sqlx::query_scalar("SELECT hidden FROM learners WHERE user_id = ?")
+                .bind(user_key(user))
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(hidden.unwrap_or(0) != 0)
+    }
+
+    /// Cards written before `kept_until` was kept, up to `limit`: the core fills them in.
+    pub async fn cards_without_kept_until(
+        &self,
+        limit: u64,
+    ) -> Result<Vec<(UserId, ReviewCard)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            user_id: i64,
+            #[sqlx(flatten)]
+            card: CardRow,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT user_id, track_id, topic_id, due, stability, difficulty, elapsed_days,
+                    scheduled_days, reps, lapses, state, last_review
+             FROM review_cards WHERE kept_until IS NULL LIMIT ?",
+        )
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (UserId(row.user_id as u64), from_row(row.card)))
+            .collect())
+    }
+
+    /// Stores the `kept_until` the core computed for each card, in one transaction.
+    pub async fn set_kept_until(
+        &self,
+        cards: &[(UserId, &str, &str, DateTime<Utc>)],
+    ) -> Result<(), StoreError> {
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+        for (user, track, topic, kept_until) in cards {
+            sqlx::query(
+                "UPDATE review_cards SET kept_until = ?
+                 WHERE user_id = ? AND track_id = ? AND topic_id = ?",
+            )
+            .bind(to_millis(*kept_until))
+            .bind(user_key(*user))
+            .bind(*track)
+            .bind(*topic)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

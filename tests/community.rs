@@ -725,3 +725,72 @@ async fn a_slow_discord_gets_a_first_answer_within_three_seconds_and_then_the_pa
         description(&page_two)
     );
 }
+
+/// `/privacy private`: off the board, /who-knows and /group, and `/stats member:` refused
+/// privately; `/privacy visible` brings the member back.
+#[tokio::test]
+async fn a_private_member_is_on_no_board_or_group_view_and_their_stats_are_refused() {
+    const PRIVATE: i64 = 0;
+    const VISIBLE: i64 = 1;
+    let bot = spawn_bot().await;
+    bot.fake.add_member(GUILD_ID, user_id(1), "ann");
+    bot.fake.add_member(GUILD_ID, user_id(2), "bob");
+    learn(&bot, &member(1, "ann"), "alpha").await;
+    learn(&bot, &member(2, "bob"), "alpha").await;
+    let (_, before) = command(&bot, "leaderboard", json!([]), &member(2, "bob")).await;
+    assert_eq!(board_names(&before), ["ann", "bob"]);
+
+    let (_, chosen) = command(
+        &bot,
+        "privacy",
+        json!([opt_integer("setting", PRIVATE)]),
+        &member(1, "ann"),
+    )
+    .await;
+
+    assert!(is_ephemeral(&chosen));
+    assert!(embed(&chosen)["title"]
+        .as_str()
+        .unwrap()
+        .contains("private"));
+    for (name, options) in [
+        ("leaderboard", json!([])),
+        ("leaderboard", json!([opt_integer("board", BOARD_LEARNED)])),
+        ("leaderboard", json!([opt_integer("board", BOARD_STREAK)])),
+        ("who-knows", json!([opt_string("topic", "alpha")])),
+        ("group", json!([])),
+    ] {
+        let (_, reply) = command(&bot, name, options, &member(2, "bob")).await;
+        let text = description(&reply);
+        assert!(!text.contains("ann"), "/{name}: {text}");
+        if name == "group" {
+            assert!(
+                text.contains("`100%` 1 · Topic Alpha"),
+                "only bob counts: {text}"
+            );
+        }
+    }
+    let (_, refused) = command(
+        &bot,
+        "stats",
+        json!([opt_user("member", user_id(1))]),
+        &member(2, "bob"),
+    )
+    .await;
+    assert!(is_ephemeral(&refused));
+    let text = refused.body["data"]["content"].as_str().unwrap_or_default();
+    assert!(text.contains("keeps their study data private"), "{text}");
+    let (_, own) = command(&bot, "stats", json!([]), &member(1, "ann")).await;
+    assert!(!embed(&own).is_null(), "ann still sees her own stats");
+
+    command(
+        &bot,
+        "privacy",
+        json!([opt_integer("setting", VISIBLE)]),
+        &member(1, "ann"),
+    )
+    .await;
+
+    let (_, after) = command(&bot, "leaderboard", json!([]), &member(2, "bob")).await;
+    assert_eq!(board_names(&after), ["ann", "bob"]);
+}

@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use serenity::{AutocompleteChoice, CreateAutocompleteResponse};
 
 use super::replies::{card_reply, learner_from};
-use super::{admin, community, quiz, reminders, BotError, Context, Data};
+use super::{admin, community, privacy, quiz, reminders, BotError, Context, Data};
 use crate::ids::{Learner, UserId};
 use crate::render;
 
@@ -26,6 +26,7 @@ pub fn all() -> Vec<poise::Command<Data, BotError>> {
         community::stats(),
         community::who_knows(),
         community::group(),
+        privacy::privacy(),
         admin::quorum_admin(),
         community::forget_me(),
         community::export(),
@@ -81,6 +82,10 @@ const HELP: &[(&str, &str)] = &[
     (
         "/group",
         "how much of this server learned each topic, as a picture",
+    ),
+    (
+        "/privacy [private|visible]",
+        "stay off boards, /who-knows and /group, and keep your stats to yourself",
     ),
     (
         "/quorum-admin",
@@ -200,7 +205,7 @@ async fn progress(
     let replies = ctx.data().replies();
     let reply = match member {
         Some(user) => {
-            super::community::check_member_view(ctx, &user)?;
+            super::community::check_member_view(ctx, &user).await?;
             let name = user
                 .global_name
                 .clone()

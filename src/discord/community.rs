@@ -158,14 +158,24 @@ pub async fn leaderboard_reply(
 
 /// Applies the core's privacy rule to showing `user`'s data here. Discord resolves a member in
 /// the interaction only for a user who is in the server.
-pub(super) fn check_member_view(ctx: Context<'_>, user: &serenity::User) -> Result<(), StudyError> {
+/// Whether the channel may see `user`'s stats or progress: a member of this server, asked
+/// from inside it, who did not choose to stay private (anyone may show their own).
+pub(super) async fn check_member_view(
+    ctx: Context<'_>,
+    user: &serenity::User,
+) -> Result<(), StudyError> {
     let is_member_here = match ctx {
         poise::Context::Application(app) => {
             app.interaction.data.resolved.members.contains_key(&user.id)
         }
         poise::Context::Prefix(_) => false,
     };
-    Study::may_show_member(guild_of(ctx), is_member_here)
+    Study::may_show_member(guild_of(ctx), is_member_here)?;
+    let asker = UserId(ctx.author().id.get());
+    ctx.data()
+        .study
+        .may_see_data_of(asker, UserId(user.id.get()))
+        .await
 }
 
 fn guild_of(ctx: Context<'_>) -> Option<GuildId> {
@@ -239,7 +249,7 @@ pub async fn stats(
 ) -> Result<(), BotError> {
     let (user, name, public) = match &member {
         Some(user) => {
-            check_member_view(ctx, user)?;
+            check_member_view(ctx, user).await?;
             let name = user
                 .global_name
                 .clone()

@@ -6,6 +6,7 @@ mod commands;
 mod community;
 mod components;
 mod error;
+mod privacy;
 mod quiz;
 mod reminders;
 mod replies;

@@ -235,3 +235,19 @@ pub fn settings_card(settings: &GuildSettings, note: &str) -> Card {
     }
     Card::new("⚙️ Quorum settings for this server", colors::BLURPLE).description(text.trim_end())
 }
+
+/// The answer to `/privacy`: the choice in force and what it means.
+pub fn privacy_card(private: bool) -> Card {
+    if private {
+        Card::new("🔒 You are private", colors::GREY).description(
+            "You are off every leaderboard, `/who-knows` and `/group`, in every server, and \
+             nobody else can show your `/stats` or `/progress`. Your own progress, points and \
+             streak go on as before. `/privacy visible` shows you again.",
+        )
+    } else {
+        Card::new("👋 You are visible", colors::GREEN).description(
+            "You appear on this server's leaderboards, `/who-knows` and `/group`, and members \
+             here can show your `/stats` and `/progress`. `/privacy private` hides you.",
+        )
+    }
+}

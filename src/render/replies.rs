@@ -260,6 +260,9 @@ pub fn error_message(error: &StudyError, reference: &str) -> String {
         StudyError::NothingToReview { next: None } => {
             "Nothing to review yet: mark a topic learned with `/learned` and its first review comes the next day.".into()
         }
+        StudyError::KeepsPrivate => {
+            "This member keeps their study data private (`/privacy`), so I cannot show it.".into()
+        }
         StudyError::NotAMemberHere => {
             "I can only show the stats and progress of a member of this server, from inside the server.".into()
         }

@@ -28,6 +28,8 @@ pub enum StudyError {
         "another member's study data is shown only for a member of this server, from inside it"
     )]
     NotAMemberHere,
+    #[error("this member keeps their study data private")]
+    KeepsPrivate,
     #[error("the database is busy; try again in a moment")]
     Busy,
     #[error(transparent)]

@@ -8,6 +8,7 @@ mod leaderboard;
 mod learn;
 mod learners;
 mod map;
+mod privacy;
 mod quiz;
 mod reminders;
 mod review;

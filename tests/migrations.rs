@@ -87,12 +87,11 @@ async fn a_database_from_before_boards_were_pages_keeps_its_boards() {
                  VALUES (1, 'sample', 'alpha', {learned}, 77), (1, 'sample', 'beta', {learned}, 77),
                         (2, 'sample', 'alpha', {learned}, 77)"
             ),
-            format!(
-                "INSERT INTO review_cards (user_id, track_id, topic_id, due, stability,
-                     difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review)
-                 SELECT user_id, track_id, topic_id, learned_at + 86400000, 0, 0, 0, 0, 0, 0, 0,
-                        NULL FROM learned_topics"
-            ),
+            "INSERT INTO review_cards (user_id, track_id, topic_id, due, stability,
+                 difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review)
+             SELECT user_id, track_id, topic_id, learned_at + 86400000, 0, 0, 0, 0, 0, 0, 0,
+                    NULL FROM learned_topics"
+                .to_owned(),
             format!(
                 "INSERT INTO scores (guild_id, week_start, user_id, points, reached_at)
                  VALUES (77, 0, 1, 30, {learned}), (77, {monday}, 1, 30, {learned}),

@@ -8,11 +8,12 @@ use super::{guild_key, to_millis, user_key, Store, StoreError};
 use crate::ids::{GuildId, UserId};
 use crate::study::domain::{Board, ScoreWeek};
 
-/// The `standings.period` key: 0 for all time, else the week's Monday in Unix ms.
-fn period_key(week: ScoreWeek) -> i64 {
+/// The `standings.period` key: 0 for all time (and for boards about now), else the week's
+/// Monday in Unix ms.
+fn period_key(board: Board, week: ScoreWeek) -> i64 {
     match week {
-        ScoreWeek::AllTime => 0,
-        ScoreWeek::Of(monday) => to_millis(monday),
+        ScoreWeek::Of(monday) if board.has_period() => to_millis(monday),
+        _ => 0,
     }
 }
 
@@ -111,7 +112,7 @@ impl Store {
         let rows: Vec<(i64, String, i64)> = sqlx::query_as(BOARD_PAGE)
             .bind(guild_key(guild))
             .bind(board.as_str())
-            .bind(period_key(week))
+            .bind(period_key(board, week))
             .bind(limit as i64)
             .bind(offset as i64)
             .fetch_all(&self.pool)
@@ -136,7 +137,7 @@ impl Store {
         let count: i64 = sqlx::query_scalar(BOARD_COUNT)
             .bind(guild_key(guild))
             .bind(board.as_str())
-            .bind(period_key(week))
+            .bind(period_key(board, week))
             .fetch_one(&self.pool)
             .await?;
         Ok(count as u64)
@@ -151,7 +152,7 @@ impl Store {
         week: ScoreWeek,
         user: UserId,
     ) -> Result<Option<Standing>, StoreError> {
-        let period = period_key(week);
+        let period = period_key(board, week);
         let mine: Option<(i64, i64)> = sqlx::query_as(BOARD_MINE)
             .bind(guild_key(guild))
             .bind(board.as_str())
@@ -222,7 +223,7 @@ impl Store {
         )
         .bind(guild_key(guild))
         .bind(board.as_str())
-        .bind(period_key(week))
+        .bind(period_key(board, week))
         .bind(user_key(user))
         .fetch_optional(&self.pool)
         .await?;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::domain::{week_start, Board, Period, ScoreWeek};
+use super::domain::{week_start, Board, Period};
 use super::{Study, StudyError};
 use crate::ids::{GuildId, Learner, UserId};
 use crate::store::{BoardRow, Standing};
@@ -46,11 +46,7 @@ impl Study {
         me: &Learner,
     ) -> Result<Leaderboard, StudyError> {
         let now = self.clock.now();
-        let week = if board.has_period() {
-            period.score_week(now)
-        } else {
-            ScoreWeek::AllTime
-        };
+        let week = period.score_week(now);
         let store = &self.store;
         if board.fades() {
             store.refresh_board(guild, board, now).await?;

@@ -9,24 +9,6 @@ use crate::ids::Learner;
 use crate::render::{self, Card};
 use crate::study::{Study, StudyError};
 
-/// The commands the console understands, for `/help`.
-pub const COMMANDS: &[(&str, &str)] = &[
-    (
-        "/map [track]",
-        "your skill map: sections, progress bars and the next step",
-    ),
-    (
-        "/topic <topic>",
-        "a topic's card: summary, key points, reading",
-    ),
-    ("/learned <topic>", "mark a topic learned"),
-    ("/unlearn <topic>", "remove a learned mark"),
-    ("/progress", "your progress bars per section"),
-    ("/next", "the card of your next step"),
-    ("/help", "this help"),
-    ("/quit", "leave the console"),
-];
-
 /// Reads commands from `input` until end of input or `/quit`, writing replies to `output`.
 pub async fn run<R, W>(
     study: &Study,
@@ -95,7 +77,7 @@ pub async fn answer(study: &Study, learner: &Learner, line: &str) -> String {
             .next(user, None)
             .await
             .map(|step| render::next_card(&step)),
-        ("help", _) => Ok(render::help_card(COMMANDS)),
+        ("help", _) => Ok(render::help_card(&render::commands::help_lines(true))),
         ("topic", Some(topic)) => study
             .topic(user, None, topic)
             .await

@@ -61,6 +61,49 @@ async fn the_bot_registers_every_command_in_one_bulk_overwrite() {
     assert_eq!(topic_option["autocomplete"], json!(true));
 }
 
+/// Personal commands can be installed to a member's own account and used in DMs; commands
+/// about a server's members are for servers only. Discord's numbers: integration type 0 is a
+/// server install, 1 a user install; context 0 a server, 1 a DM with the bot, 2 a private
+/// channel.
+#[tokio::test]
+async fn the_registration_says_where_each_command_can_be_installed_and_used() {
+    let bot = spawn_bot().await;
+    let commands = bot.fake.registered_commands(None);
+    let of = |name: &str| {
+        let command = commands
+            .iter()
+            .find(|c| c["name"] == json!(name))
+            .unwrap_or_else(|| panic!("{name} is registered"));
+        (
+            command["integration_types"].clone(),
+            command["contexts"].clone(),
+        )
+    };
+
+    for name in [
+        "map",
+        "topic",
+        "learned",
+        "unlearn",
+        "progress",
+        "next",
+        "quiz",
+        "review",
+        "reviews",
+        "remind",
+        "stats",
+        "privacy",
+        "export",
+        "forget-me",
+        "help",
+    ] {
+        assert_eq!(of(name), (json!([0, 1]), json!([0, 1, 2])), "{name}");
+    }
+    for name in ["leaderboard", "who-knows", "group", "quorum-admin"] {
+        assert_eq!(of(name), (json!([0]), json!([0])), "{name}");
+    }
+}
+
 #[tokio::test]
 async fn map_attaches_a_real_png_with_bars_and_a_jump_menu() {
     let bot = spawn_bot().await;

@@ -8,10 +8,12 @@ use super::replies::{card_reply, learner_from};
 use super::{admin, community, privacy, quiz, reminders, BotError, Context, Data};
 use crate::ids::{Learner, UserId};
 use crate::render;
+use crate::render::commands::{command_info, help_lines, CommandInfo, Reach};
 
-/// Every command Quorum registers, in the order `/help` lists them.
+/// Every command Quorum registers, in the order `/help` lists them, each described and
+/// placed (server or user install; server, bot DM or private channel) by the command table.
 pub fn all() -> Vec<poise::Command<Data, BotError>> {
-    vec![
+    let mut commands = vec![
         map(),
         topic(),
         learned(),
@@ -31,76 +33,31 @@ pub fn all() -> Vec<poise::Command<Data, BotError>> {
         community::forget_me(),
         community::export(),
         help(),
-    ]
+    ];
+    for command in &mut commands {
+        if let Some(info) = command_info(&command.name) {
+            describe(command, info);
+        }
+    }
+    commands
 }
 
-/// (usage, what it does) for `/help`.
-const HELP: &[(&str, &str)] = &[
-    (
-        "/map [track]",
-        "your skill map: the picture, a bar per section, jump to any topic",
-    ),
-    (
-        "/topic <topic>",
-        "a topic's card: summary, key points, reading, with buttons",
-    ),
-    (
-        "/learned <topic>",
-        "mark a topic learned; see your new bar and next step",
-    ),
-    ("/unlearn <topic>", "remove a learned mark"),
-    (
-        "/progress [member]",
-        "progress bars per section, yours or a member's (shown to all)",
-    ),
-    ("/next", "the card of your next step"),
-    (
-        "/quiz <topic> [questions]",
-        "a quiz, one question at a time, with the why of each answer",
-    ),
-    (
-        "/review",
-        "review your most overdue topic: 3 questions that schedule the next review",
-    ),
-    ("/reviews", "what is due for review now and what comes next"),
-    (
-        "/remind on|off|hour|status",
-        "daily review reminders, at an hour of your own day",
-    ),
-    (
-        "/leaderboard [board] [period]",
-        "this server's top 10 by points, learned, remembered or streak; week or all time",
-    ),
-    (
-        "/stats [member]",
-        "topics, quiz accuracy, points, streak, reviews due and 30 days of activity",
-    ),
-    (
-        "/who-knows <topic>",
-        "members here who learned a topic and still remember it",
-    ),
-    (
-        "/group",
-        "how much of this server learned each topic, as a picture",
-    ),
-    (
-        "/privacy [private|visible]",
-        "stay off boards, /who-knows and /group, and keep your stats to yourself",
-    ),
-    (
-        "/quorum-admin",
-        "server settings and leaderboard resets (Manage Server only)",
-    ),
-    (
-        "/forget-me",
-        "delete everything Quorum holds about you, in every server",
-    ),
-    (
-        "/export",
-        "everything Quorum holds about you, as a JSON file",
-    ),
-    ("/help", "this help"),
-];
+/// Gives a command its description and its places from the command table.
+fn describe(command: &mut poise::Command<Data, BotError>, info: &CommandInfo) {
+    use serenity::{InstallationContext as Install, InteractionContext as In};
+    command.description = Some(info.description.into());
+    let (installs, places) = match info.reach {
+        Reach::Everywhere => (
+            vec![Install::Guild, Install::User],
+            vec![In::Guild, In::BotDm, In::PrivateChannel],
+        ),
+        Reach::Server | Reach::DiscordServer | Reach::Console => {
+            (vec![Install::Guild], vec![In::Guild])
+        }
+    };
+    command.install_context = Some(installs);
+    command.interaction_context = Some(places);
+}
 
 pub(super) async fn learner(ctx: Context<'_>) -> Learner {
     let nick = ctx.author_member().await.and_then(|m| m.nick.clone());
@@ -237,6 +194,7 @@ async fn next(ctx: Context<'_>) -> Result<(), BotError> {
 /// What Quorum does and how to use it.
 #[poise::command(slash_command)]
 async fn help(ctx: Context<'_>) -> Result<(), BotError> {
-    ctx.send(card_reply(&render::help_card(HELP))).await?;
+    ctx.send(card_reply(&render::help_card(&help_lines(false))))
+        .await?;
     Ok(())
 }

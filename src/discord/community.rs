@@ -156,10 +156,9 @@ pub async fn leaderboard_reply(
         .ephemeral(false))
 }
 
-/// Applies the core's privacy rule to showing `user`'s data here. Discord resolves a member in
-/// the interaction only for a user who is in the server.
 /// Whether the channel may see `user`'s stats or progress: a member of this server, asked
-/// from inside it, who did not choose to stay private (anyone may show their own).
+/// from inside it, who did not choose to stay private (anyone may show their own). Discord
+/// resolves a member in the interaction only for a user who is in the server.
 pub(super) async fn check_member_view(
     ctx: Context<'_>,
     user: &serenity::User,

@@ -5,6 +5,7 @@
 pub mod activity_picture;
 mod bar;
 mod card;
+pub mod commands;
 mod community;
 pub mod map_picture;
 mod quiz;

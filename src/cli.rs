@@ -10,7 +10,6 @@ use clap::{Parser, Subcommand};
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::course::{self, Catalog};
-use crate::ids::Learner;
 use crate::render::map_picture::{MapPicture, PictureCache};
 use crate::store::Store;
 use crate::study::{SkillMap, Study};
@@ -163,7 +162,7 @@ async fn open_study(config: &Config) -> anyhow::Result<Study> {
 
 async fn console(config: &Config, user: &str) -> anyhow::Result<()> {
     let study = open_study(config).await?;
-    let learner = Learner::local(user);
+    let learner = crate::console::console_learner(user);
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
     crate::console::run(&study, &learner, stdin, tokio::io::stdout())
         .await

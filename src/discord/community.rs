@@ -16,7 +16,7 @@ use super::replies::{card_reply, embed};
 use super::{BotError, Context, Data};
 use crate::ids::{GuildId, Learner, UserId};
 use crate::render;
-use crate::study::domain::{Cell, Period, TableRows};
+use crate::study::domain::Period;
 use crate::study::{Board, Study, StudyError};
 
 const STATS_FILE: &str = "activity.png";
@@ -350,7 +350,7 @@ pub async fn export(ctx: Context<'_>) -> Result<(), BotError> {
     ctx.defer_ephemeral().await?;
     let tables = ctx.data().study.export(user).await?;
     let now = ctx.data().study.now();
-    let json = serde_json::to_vec_pretty(&export_json(user, now, &tables))
+    let json = serde_json::to_vec_pretty(&render::export_json(user, now, &tables))
         .map_err(|e| BotError::Export(e.to_string()))?;
     let count: usize = tables.iter().map(|t| t.rows.len()).sum();
     let reply = CreateReply::default()
@@ -362,47 +362,6 @@ pub async fn export(ctx: Context<'_>) -> Result<(), BotError> {
         .ephemeral(true);
     ctx.send(reply).await?;
     Ok(())
-}
-
-/// `{"user_id": "...", "exported_at": "...", "tables": {"name": [{column: value}]}}`; ids as
-/// strings, since snowflakes do not fit a JavaScript number.
-pub fn export_json(
-    user: UserId,
-    now: chrono::DateTime<chrono::Utc>,
-    tables: &[TableRows],
-) -> serde_json::Value {
-    use serde_json::{json, Map, Value};
-    let mut out = Map::new();
-    for table in tables {
-        let rows: Vec<Value> = table
-            .rows
-            .iter()
-            .map(|row| {
-                let object: Map<String, Value> = table
-                    .columns
-                    .iter()
-                    .zip(row)
-                    .map(|(column, cell)| {
-                        let value = match cell {
-                            Cell::Null => Value::Null,
-                            Cell::Integer(n) if column.ends_with("_id") => json!(n.to_string()),
-                            Cell::Integer(n) => json!(n),
-                            Cell::Real(x) => json!(x),
-                            Cell::Text(s) => json!(s),
-                        };
-                        (column.clone(), value)
-                    })
-                    .collect();
-                Value::Object(object)
-            })
-            .collect();
-        out.insert(table.table.clone(), Value::Array(rows));
-    }
-    json!({
-        "user_id": user.0.to_string(),
-        "exported_at": now.to_rfc3339(),
-        "tables": out,
-    })
 }
 
 /// The confirm button of `/forget-me`: only the member it was shown to can press it.

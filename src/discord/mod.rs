@@ -18,7 +18,7 @@ use tokio::sync::{watch, Mutex};
 use tokio::task::JoinHandle;
 
 pub use commands::all as all_commands;
-pub use community::{export_json, MemberCheck};
+pub use community::MemberCheck;
 pub use components::ComponentAction;
 pub use error::BotError;
 pub use replies::{learner_from, Replies};

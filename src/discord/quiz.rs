@@ -101,7 +101,10 @@ fn question_reply(question: &QuizQuestion) -> CreateReply {
         .map(|slot| choice_button(question, slot))
         .collect();
     CreateReply::default()
-        .embed(embed(&render::quiz_question_card(question)))
+        .embed(embed(&render::quiz_question_card(
+            question,
+            &render::CHOICE_LETTERS,
+        )))
         .components(vec![CreateActionRow::Buttons(buttons)])
         .ephemeral(true)
 }
@@ -132,7 +135,10 @@ fn feedback_reply(feedback: &QuizFeedback) -> CreateReply {
         .emoji(emoji)
         .style(ButtonStyle::Primary);
     CreateReply::default()
-        .embed(embed(&render::quiz_feedback_card(feedback)))
+        .embed(embed(&render::quiz_feedback_card(
+            feedback,
+            &render::CHOICE_LETTERS,
+        )))
         .components(vec![
             CreateActionRow::Buttons(choices),
             CreateActionRow::Buttons(vec![next]),

@@ -7,8 +7,10 @@ use super::replies::{colors, topic_label};
 use super::time;
 use crate::study::{QuizFeedback, QuizKind, QuizQuestion, QuizResult, ReviewSchedule};
 
-/// Letters that name the choices, as shown in text.
+/// Letters that name the choices on Discord, where each is a button.
 pub const CHOICE_LETTERS: [&str; 5] = ["A", "B", "C", "D", "E"];
+/// Numbers that name the choices in the console, where the answer is typed.
+pub const CHOICE_NUMBERS: [&str; 5] = ["1", "2", "3", "4", "5"];
 
 fn quiz_title(kind: QuizKind, question: &QuizQuestion) -> String {
     let what = match kind {
@@ -18,14 +20,15 @@ fn quiz_title(kind: QuizKind, question: &QuizQuestion) -> String {
     format!("{what}: {}", topic_label(&question.topic))
 }
 
-pub fn quiz_question_card(question: &QuizQuestion) -> Card {
+/// A question with its choices named by `labels` ([`CHOICE_LETTERS`] or [`CHOICE_NUMBERS`]).
+pub fn quiz_question_card(question: &QuizQuestion, labels: &[&str; 5]) -> Card {
     let mut text = format!(
         "**Question {} of {}**\n{}\n",
         question.position + 1,
         question.total,
         question.question
     );
-    for (letter, choice) in CHOICE_LETTERS.iter().zip(&question.choices) {
+    for (letter, choice) in labels.iter().zip(&question.choices) {
         let _ = write!(text, "\n**{letter}.** {choice}");
     }
     Card::new(quiz_title(question.kind, question), colors::BLURPLE)
@@ -36,9 +39,9 @@ pub fn quiz_question_card(question: &QuizQuestion) -> Card {
         ))
 }
 
-pub fn quiz_feedback_card(feedback: &QuizFeedback) -> Card {
+pub fn quiz_feedback_card(feedback: &QuizFeedback, labels: &[&str; 5]) -> Card {
     let question = &feedback.question;
-    let right = CHOICE_LETTERS.get(feedback.right).copied().unwrap_or("?");
+    let right = labels.get(feedback.right).copied().unwrap_or("?");
     let right_text = question
         .choices
         .get(feedback.right)
@@ -46,7 +49,7 @@ pub fn quiz_feedback_card(feedback: &QuizFeedback) -> Card {
     let verdict = if feedback.correct {
         "✅ **Right!**".to_string()
     } else {
-        let chosen = CHOICE_LETTERS.get(feedback.chosen).copied().unwrap_or("?");
+        let chosen = labels.get(feedback.chosen).copied().unwrap_or("?");
         format!("❌ **Not quite.** You chose {chosen}.")
     };
     let text = format!(

@@ -36,9 +36,9 @@ async fn fixture() -> Fixture {
 fn right_number(question: &str) -> String {
     question
         .lines()
+        .rev()
         .filter_map(|line| line.strip_suffix(".** Right")?.strip_prefix("**"))
-        .filter(|number| number.parse::<usize>().is_ok())
-        .last()
+        .find(|number| number.parse::<usize>().is_ok())
         .unwrap_or_else(|| panic!("a numbered right choice in:\n{question}"))
         .to_string()
 }

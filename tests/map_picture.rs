@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use quorum::course::load_catalog;
-use quorum::render::map_picture::{MapPicture, PictureCache};
+use quorum::discord::PictureCache;
+use quorum::render::map_picture::MapPicture;
 use quorum::study::{SkillMap, TopicState};
 use resvg::tiny_skia::Pixmap;
 
@@ -37,12 +38,12 @@ fn the_real_track_renders() {
     assert_eq!((pixmap.width(), pixmap.height()), MapPicture::size(&map));
 }
 
-#[test]
-fn the_cache_keys_on_progress() {
+#[tokio::test]
+async fn the_cache_keys_on_progress() {
     let cache = PictureCache::new(MapPicture::new());
-    let a = cache.png(&real_map(&[1])).unwrap();
-    let b = cache.png(&real_map(&[1])).unwrap();
+    let a = cache.png(&real_map(&[1])).await.unwrap();
+    let b = cache.png(&real_map(&[1])).await.unwrap();
     assert!(Arc::ptr_eq(&a, &b));
-    cache.png(&real_map(&[1, 5])).unwrap();
+    cache.png(&real_map(&[1, 5])).await.unwrap();
     assert_eq!(cache.len(), 2);
 }

@@ -7,10 +7,9 @@ use std::fmt::Write as _;
 use chrono::Duration;
 
 // One palette for every picture: Discord's dark theme.
-use super::map_picture::{
-    embedded_fonts, escape, render_png, PictureError, BACKGROUND, FAMILY, GREEN, MUTED, PANEL,
-    TEXT, TRACK_BAR,
-};
+use super::map_picture::palette::{GREEN, MUTED, PANEL, TEXT, TRACK_BAR};
+use super::map_picture::svg::{escape, open, render_png};
+use super::map_picture::PictureError;
 use crate::study::{GroupView, Stats};
 
 /// Draws the activity chart and the group picture with the embedded fonts, loaded on first use.
@@ -145,14 +144,8 @@ impl CommunityPictures {
     }
 
     fn render(&self, svg: &str, width: u32, height: u32) -> Result<Vec<u8>, PictureError> {
-        render_png(svg, &embedded_fonts(), width, height)
+        render_png(svg, width, height)
     }
-}
-
-fn open(width: u32, height: u32) -> String {
-    format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{FAMILY}"><rect width="{width}" height="{height}" fill="{BACKGROUND}"/>"#
-    )
 }
 
 fn text(svg: &mut String, x: f32, y: f32, size: f32, fill: &str, weight: &str, content: &str) {

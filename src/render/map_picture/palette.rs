@@ -90,9 +90,11 @@ mod tests {
 
     #[test]
     fn colours_parse_and_print_back() {
-        for hex in [
-            BACKGROUND, PANEL, TEXT, MUTED, FAINT, GREEN, GREEN_INK, GOLD,
-        ] {
+        let palette = [
+            BACKGROUND, PANEL, PANEL_EDGE, TEXT, MUTED, FAINT, TRACK_BAR, LOCK_EDGE, GREEN,
+            GREEN_INK, GOLD, GOLD_INK,
+        ];
+        for hex in palette {
             assert_eq!(Rgb::parse(hex).map(Rgb::hex).as_deref(), Some(hex));
         }
         assert_eq!(Rgb::parse("57f287"), None);

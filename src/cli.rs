@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::course::{self, Catalog};
-use crate::render::map_picture::{MapPicture, PictureCache};
+use crate::render::map_picture::MapPicture;
 use crate::store::Store;
 use crate::study::{SkillMap, Study};
 
@@ -177,7 +177,7 @@ async fn run(config: &Config) -> anyhow::Result<()> {
         return Ok(());
     }
     let study = open_study(config).await?;
-    let pictures = PictureCache::new(MapPicture::new());
+    let pictures = crate::discord::PictureCache::new(MapPicture::new());
     let data = crate::discord::Data::new(study, pictures);
     crate::discord::run(config, data, crate::discord::shutdown_signal()).await
 }

@@ -1,12 +1,14 @@
-//! The skill-map picture of the real course: it renders, at the announced size, and the cache
-//! serves the same bytes for the same progress.
+//! The skill-map picture of the real course: it renders, at the announced size; the cache
+//! serves the same bytes for the same progress, and draws off the runtime.
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use quorum::course::load_catalog;
-use quorum::render::map_picture::{MapPicture, PictureCache};
+use quorum::discord::PictureCache;
+use quorum::render::map_picture::MapPicture;
 use quorum::study::{SkillMap, TopicState};
 use resvg::tiny_skia::Pixmap;
 
@@ -37,12 +39,61 @@ fn the_real_track_renders() {
     assert_eq!((pixmap.width(), pixmap.height()), MapPicture::size(&map));
 }
 
-#[test]
-fn the_cache_keys_on_progress() {
+/// On a runtime with a single thread, another task still runs while a map is drawn: the
+/// drawing is not on that thread. Drawn on the runtime, the picture would be done before
+/// the other task ran once.
+#[tokio::test(flavor = "current_thread")]
+async fn drawing_a_map_lets_other_tasks_run() {
     let cache = PictureCache::new(MapPicture::new());
-    let a = cache.png(&real_map(&[1])).unwrap();
-    let b = cache.png(&real_map(&[1])).unwrap();
+    let map = real_map(&[1, 2]);
+    let (ticks, done) = (AtomicUsize::new(0), AtomicBool::new(false));
+    let draw = async {
+        let before = ticks.load(Ordering::SeqCst);
+        let png = cache.png(&map).await;
+        done.store(true, Ordering::SeqCst);
+        (png, ticks.load(Ordering::SeqCst) - before)
+    };
+    let tick = async {
+        while !done.load(Ordering::SeqCst) {
+            ticks.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+        }
+    };
+    let ((png, ticks_while_drawing), ()) = tokio::join!(draw, tick);
+    assert!(png.is_ok_and(|png| !png.is_empty()));
+    assert!(
+        ticks_while_drawing > 0,
+        "the runtime was held while drawing"
+    );
+}
+
+#[tokio::test]
+async fn cache_shares_pictures_per_learned_set() {
+    let cache = PictureCache::new(MapPicture::new());
+    assert!(cache.is_empty());
+    let a = cache.png(&real_map(&[1])).await.unwrap();
+    let b = cache.png(&real_map(&[1])).await.unwrap();
     assert!(Arc::ptr_eq(&a, &b));
-    cache.png(&real_map(&[1, 5])).unwrap();
+    assert_eq!(cache.len(), 1);
+    let c = cache.png(&real_map(&[1, 5])).await.unwrap();
+    assert!(!Arc::ptr_eq(&a, &c));
     assert_eq!(cache.len(), 2);
+}
+
+#[tokio::test]
+async fn cache_is_bounded() {
+    let cache = PictureCache::with_capacity(MapPicture::new(), 2);
+    let first = cache.png(&real_map(&[])).await.unwrap();
+    cache.png(&real_map(&[1])).await.unwrap();
+    // Touch the first so the second is the least recently used.
+    assert!(Arc::ptr_eq(
+        &first,
+        &cache.png(&real_map(&[])).await.unwrap()
+    ));
+    cache.png(&real_map(&[1, 2])).await.unwrap();
+    assert_eq!(cache.len(), 2);
+    assert!(Arc::ptr_eq(
+        &first,
+        &cache.png(&real_map(&[])).await.unwrap()
+    ));
 }

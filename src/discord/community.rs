@@ -12,6 +12,7 @@ use serenity::{ButtonStyle, CreateActionRow, CreateAttachment, CreateButton, Ful
 
 use super::commands::learner;
 use super::components::ComponentAction;
+use super::pictures::draw_off_runtime;
 use super::replies::{card_reply, embed};
 use super::{BotError, Context, Data};
 use crate::ids::{GuildId, Learner, UserId};
@@ -271,7 +272,7 @@ pub async fn stats(
     let pictures = Arc::clone(&data.community_pictures);
     let png = {
         let stats = stats.clone();
-        tokio::task::spawn_blocking(move || pictures.activity_png(&stats)).await??
+        draw_off_runtime(move || pictures.activity_png(&stats)).await?
     };
     let reply = CreateReply::default()
         .embed(embed(&render::stats_card(&stats)).image(format!("attachment://{STATS_FILE}")))
@@ -311,7 +312,7 @@ pub async fn group(ctx: Context<'_>) -> Result<(), BotError> {
     let pictures = Arc::clone(&data.community_pictures);
     let png = {
         let view = view.clone();
-        tokio::task::spawn_blocking(move || pictures.group_png(&view)).await??
+        draw_off_runtime(move || pictures.group_png(&view)).await?
     };
     let reply = CreateReply::default()
         .embed(embed(&render::group_card(&view)).image(format!("attachment://{GROUP_FILE}")))

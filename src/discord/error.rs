@@ -11,7 +11,7 @@ use crate::study::StudyError;
 pub enum BotError {
     #[error(transparent)]
     Study(#[from] StudyError),
-    #[error("cannot draw the skill map: {0}")]
+    #[error("cannot draw a picture: {0}")]
     Picture(#[from] PictureError),
     #[error("Discord error: {0}")]
     Discord(#[from] serenity::Error),

@@ -6,6 +6,7 @@ mod commands;
 mod community;
 mod components;
 mod error;
+mod pictures;
 mod privacy;
 mod quiz;
 mod reminders;
@@ -21,11 +22,11 @@ pub use commands::all as all_commands;
 pub use community::MemberCheck;
 pub use components::ComponentAction;
 pub use error::BotError;
+pub use pictures::PictureCache;
 pub use replies::{learner_from, Replies};
 
 use crate::config::Config;
 use crate::render::activity_picture::CommunityPictures;
-use crate::render::map_picture::PictureCache;
 use crate::study::Study;
 
 /// What every command and component handler can reach.

@@ -49,7 +49,7 @@ impl<'a> Replies<'a> {
         track: Option<&str>,
     ) -> Result<CreateReply, BotError> {
         let map = self.data.study.map(learner.user, track).await?;
-        let png = self.data.pictures.png(&map)?;
+        let png = self.data.pictures.png(&map).await?;
         let embed = embed(&render::map_card(&map)).image(format!("attachment://{MAP_FILE}"));
         Ok(CreateReply::default()
             .embed(embed)

@@ -328,3 +328,29 @@ async fn a_dropped_gateway_socket_is_resumed_and_answers_continue() {
     assert_eq!(resumes, 1, "one RESUME after the drop");
     assert_eq!(embed(&after)["title"], json!("1 · Topic Alpha"));
 }
+
+/// `/plan 12` with two reviews due: both reviews first (2 minutes each), then the next topic
+/// that fits (gamma, 5 minutes; delta needs gamma and would not fit anyway), with a button to
+/// start the reviews and one to read the topic.
+#[tokio::test]
+async fn plan_lists_due_reviews_before_new_topics_and_fits_the_minutes() {
+    use support::fake_discord::payloads::opt_integer;
+    let bot = spawn_bot().await;
+    for topic in ["alpha", "beta"] {
+        command(&bot, "learned", json!([opt_string("topic", topic)]), &ann()).await;
+    }
+    bot.clock.advance(chrono::Duration::days(2));
+
+    let (_, callback) = command(&bot, "plan", json!([opt_integer("minutes", 12)]), &ann()).await;
+
+    assert!(is_ephemeral(&callback));
+    let text = embed(&callback)["description"].as_str().unwrap().to_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("1. 🔁 Review: "), "{text}");
+    assert!(lines[1].starts_with("2. 🔁 Review: "), "{text}");
+    assert_eq!(lines[2], "3. 📖 Read: 3 · Topic Gamma · 5 min", "{text}");
+    let footer = embed(&callback)["footer"]["text"].as_str().unwrap();
+    assert!(footer.starts_with("9 of 12 minutes planned"), "{footer}");
+    assert_eq!(custom_ids(&callback), ["q:review", "q:open:sample:gamma"]);
+}

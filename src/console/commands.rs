@@ -37,6 +37,12 @@ impl Console<'_> {
             }
             ("reviews", _) => render::reviews_card(&study.review_schedule(me.user).await?),
             ("remind", _) => return self.remind(argument).await,
+            ("plan", minutes) => {
+                let Some(minutes) = minutes.and_then(|m| m.parse::<u32>().ok()) else {
+                    return Ok("`/plan` needs your minutes: try `/plan 30`.".into());
+                };
+                render::plan_card(&study.plan(me.user, me.guild, minutes).await?)
+            }
             ("leaderboard", _) => {
                 let (board, period) = board_and_period(argument);
                 let page = study

@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use serenity::{AutocompleteChoice, CreateAutocompleteResponse};
 
 use super::replies::{card_reply, learner_from};
-use super::{admin, community, privacy, quiz, reminders, BotError, Context, Data};
+use super::{admin, community, plan, privacy, quiz, reminders, BotError, Context, Data};
 use crate::ids::{Learner, UserId};
 use crate::render;
 use crate::render::commands::{command_info, help_lines, CommandInfo, Reach};
@@ -23,6 +23,7 @@ pub fn all() -> Vec<poise::Command<Data, BotError>> {
         quiz::quiz(),
         quiz::review(),
         quiz::reviews(),
+        plan::plan(),
         reminders::remind(),
         community::leaderboard(),
         community::stats(),

@@ -7,6 +7,7 @@ mod community;
 mod components;
 mod error;
 mod pictures;
+mod plan;
 mod privacy;
 mod quiz;
 mod reminders;

@@ -108,6 +108,13 @@ pub const COMMANDS: &[CommandInfo] = &[
         reach: Reach::Everywhere,
     },
     CommandInfo {
+        name: "plan",
+        usage: "/plan <minutes>",
+        description: "What to do in the next N minutes: due reviews first, then the next topics.",
+        help: "a plan for the time you have: due reviews first (about 2 minutes each), then the next topics whose requirements you meet, by reading time, with buttons to start each",
+        reach: Reach::Everywhere,
+    },
+    CommandInfo {
         name: "remind",
         usage: "/remind on|off|hour|status",
         description: "Daily review reminders by DM, at an hour of your own day.",

@@ -10,7 +10,7 @@ use quorum::clock::ManualClock;
 use quorum::course::{load_catalog, Catalog};
 use quorum::ids::{GuildId, Learner, UserId};
 use quorum::store::Store;
-use quorum::study::domain::Period;
+use quorum::study::domain::{Period, SettingChange};
 use quorum::study::{Board, MarkChange, SkillMap, Study, StudyError, TopicState};
 
 fn sample_catalog() -> Arc<Catalog> {
@@ -141,7 +141,11 @@ async fn fifty_concurrent_marks_lose_none() {
             .await
             .unwrap()
             .len();
-        let map = f.study.map(UserId(user), None).await.unwrap();
+        let who = Learner {
+            user: UserId(user),
+            ..ann()
+        };
+        let map = f.study.map(&who, None).await.unwrap();
         assert_eq!(map.total.learned, 5);
     }
     assert_eq!(total, 50);
@@ -233,7 +237,7 @@ async fn filling_a_section_and_the_track_is_announced() {
 #[tokio::test]
 async fn topics_are_found_by_number_id_alias_and_title_and_misses_suggest() {
     let f = fixture().await;
-    let user = UserId(1);
+    let user = &ann();
     for query in [
         "2",
         "beta",
@@ -367,7 +371,11 @@ async fn writers_running_together_never_answer_busy() {
         );
     }
     for n in 40..=43 {
-        let map = f.study.map(UserId(n), None).await.unwrap();
+        let who = Learner {
+            user: UserId(n),
+            ..ann()
+        };
+        let map = f.study.map(&who, None).await.unwrap();
         assert_eq!(map.total.learned, 0, "member {n} was forgotten");
     }
 }
@@ -466,4 +474,76 @@ async fn the_boards_and_group_views_read_their_indexes_and_scan_no_table() {
         };
         assert!(!steps.iter().any(|step| scans(&step)), "{name}: {steps:?}");
     }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// With two tracks, a server's default track is what `/map`, `/topic`, `/learned`, `/quiz`
+/// and `/next` mean without a track; outside a server, the track of the latest mark is.
+#[tokio::test]
+async fn every_command_uses_the_servers_default_track_and_dms_the_latest_marks() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let course = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root.join("course/distributed-systems"),
+        &course.path().join("distributed-systems"),
+    );
+    copy_dir(
+        &root.join("tests/fixtures/sample/sample"),
+        &course.path().join("sample"),
+    );
+    let catalog = Arc::new(load_catalog(course.path()).unwrap());
+    let first = catalog.tracks[0].id.clone();
+    let other = if first == "sample" {
+        "distributed-systems"
+    } else {
+        "sample"
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&database_url(&dir)).await.unwrap();
+    let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
+    let study = Study::new(catalog, store, Arc::new(clock));
+    let ann = ann();
+    assert_eq!(study.map(&ann, None).await.unwrap().track.id, first);
+
+    study
+        .change_setting(GuildId(77), SettingChange::DefaultTrack(Some(other.into())))
+        .await
+        .unwrap();
+
+    assert_eq!(study.map(&ann, None).await.unwrap().track.id, other);
+    let topic = &study.track(Some(other)).unwrap().topics[0];
+    let card = study.topic(&ann, None, &topic.id).await.unwrap();
+    assert_eq!(card.topic.id, topic.id);
+    let quiz = study
+        .start_quiz(&ann, None, &topic.id, Some(1))
+        .await
+        .unwrap();
+    assert_eq!(quiz.track_id, other);
+    study.learn(&ann, None, &topic.id).await.unwrap();
+    let learned = study.map(&ann, Some(other)).await.unwrap();
+    assert_eq!(learned.total.learned, 1, "marked on the default track");
+    // In a DM, the track of the latest mark; for someone without marks, the first track.
+    let in_dm = Learner {
+        guild: None,
+        ..ann.clone()
+    };
+    assert_eq!(study.map(&in_dm, None).await.unwrap().track.id, other);
+    let newcomer = Learner {
+        user: UserId(5),
+        guild: None,
+        ..ann
+    };
+    assert_eq!(study.map(&newcomer, None).await.unwrap().track.id, first);
 }

@@ -18,10 +18,10 @@ impl Console<'_> {
         let topic = Some(argument).filter(|a| !a.is_empty());
         let card = match (command, topic) {
             ("help", _) => render::help_card(&help_lines(true)),
-            ("map", track) => render::map_card(&study.map(me.user, track).await?),
-            ("progress", _) => render::progress_card(&me.name, &study.map(me.user, None).await?),
-            ("next", _) => render::next_card(&study.next(me.user, None).await?),
-            ("topic", Some(topic)) => render::topic_card(&study.topic(me.user, None, topic).await?),
+            ("map", track) => render::map_card(&study.map(me, track).await?),
+            ("progress", _) => render::progress_card(&me.name, &study.map(me, None).await?),
+            ("next", _) => render::next_card(&study.next(me, None).await?),
+            ("topic", Some(topic)) => render::topic_card(&study.topic(me, None, topic).await?),
             ("learned", Some(topic)) => render::learn_card(&study.learn(me, None, topic).await?),
             ("unlearn", Some(topic)) => render::learn_card(&study.unlearn(me, None, topic).await?),
             ("quiz", Some(topic)) => {

@@ -6,7 +6,7 @@ use serenity::{AutocompleteChoice, CreateAutocompleteResponse};
 
 use super::replies::{card_reply, learner_from};
 use super::{admin, community, plan, privacy, quiz, reminders, BotError, Context, Data};
-use crate::ids::{Learner, UserId};
+use crate::ids::{GuildId, Learner, UserId};
 use crate::render;
 use crate::render::commands::{command_info, help_lines, CommandInfo, Reach};
 
@@ -70,7 +70,9 @@ pub(super) async fn autocomplete_topic(
     ctx: Context<'_>,
     partial: &str,
 ) -> CreateAutocompleteResponse {
-    let choices = match ctx.data().study.track(None) {
+    let user = UserId(ctx.author().id.get());
+    let guild = ctx.guild_id().map(|g| GuildId(g.get()));
+    let choices = match ctx.data().study.track_of(Some(user), guild, None).await {
         Ok(track) => track
             .matching_topics(partial)
             .take(25)
@@ -164,20 +166,18 @@ async fn progress(
     let reply = match member {
         Some(user) => {
             super::community::check_member_view(ctx, &user).await?;
-            let name = user
-                .global_name
-                .clone()
-                .unwrap_or_else(|| user.name.clone());
+            let member = Learner {
+                user: UserId(user.id.get()),
+                name: user
+                    .global_name
+                    .clone()
+                    .unwrap_or_else(|| user.name.clone()),
+                guild: ctx.guild_id().map(|g| GuildId(g.get())),
+            };
             // Asked for on purpose, so shared with the channel.
-            replies
-                .progress(UserId(user.id.get()), &name)
-                .await?
-                .ephemeral(false)
+            replies.progress(&member).await?.ephemeral(false)
         }
-        None => {
-            let me = learner(ctx).await;
-            replies.progress(me.user, &me.name).await?
-        }
+        None => replies.progress(&learner(ctx).await).await?,
     };
     ctx.send(reply).await?;
     Ok(())

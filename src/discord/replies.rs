@@ -48,7 +48,7 @@ impl<'a> Replies<'a> {
         learner: &Learner,
         track: Option<&str>,
     ) -> Result<CreateReply, BotError> {
-        let map = self.data.study.map(learner.user, track).await?;
+        let map = self.data.study.map(learner, track).await?;
         let png = self.data.pictures.png(&map).await?;
         let embed = embed(&render::map_card(&map)).image(format!("attachment://{MAP_FILE}"));
         Ok(CreateReply::default()
@@ -64,7 +64,7 @@ impl<'a> Replies<'a> {
         track: Option<&str>,
         query: &str,
     ) -> Result<CreateReply, BotError> {
-        let card = self.data.study.topic(learner.user, track, query).await?;
+        let card = self.data.study.topic(learner, track, query).await?;
         Ok(topic_reply(&card))
     }
 
@@ -104,14 +104,15 @@ impl<'a> Replies<'a> {
         self.topic(learner, Some(track), topic).await
     }
 
-    /// Someone's progress bars; `name` is how the server knows them.
-    pub async fn progress(&self, user: UserId, name: &str) -> Result<CreateReply, BotError> {
-        let map = self.data.study.map(user, None).await?;
-        Ok(card_reply(&render::progress_card(name, &map)))
+    /// Someone's progress bars, on the track of the server asked from; `who.name` is how the
+    /// server knows them.
+    pub async fn progress(&self, who: &Learner) -> Result<CreateReply, BotError> {
+        let map = self.data.study.map(who, None).await?;
+        Ok(card_reply(&render::progress_card(&who.name, &map)))
     }
 
     pub async fn next(&self, learner: &Learner) -> Result<CreateReply, BotError> {
-        Ok(match self.data.study.next(learner.user, None).await? {
+        Ok(match self.data.study.next(learner, None).await? {
             NextStep::Topic(card) => topic_reply(&card),
             step @ NextStep::TrackComplete(_) => card_reply(&render::next_card(&step)),
         })

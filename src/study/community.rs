@@ -136,6 +136,7 @@ impl Study {
             other => other,
         };
         self.store.change_setting(guild, &change).await?;
+        self.forget_default_track(guild);
         self.guild_settings(guild).await
     }
 
@@ -173,6 +174,10 @@ impl Study {
     /// Purges the servers removed more than [`PURGE_GRACE`] ago.
     pub async fn purge_removed_guilds(&self) -> Result<Vec<GuildId>, StudyError> {
         let cutoff = self.clock.now() - PURGE_GRACE;
-        Ok(self.store.purge_removed_guilds(cutoff).await?)
+        let purged = self.store.purge_removed_guilds(cutoff).await?;
+        for guild in &purged {
+            self.forget_default_track(*guild);
+        }
+        Ok(purged)
     }
 }

@@ -73,7 +73,9 @@ impl Study {
         query: &str,
         learned: bool,
     ) -> Result<LearnReply, StudyError> {
-        let track = self.track(track)?;
+        let track = self
+            .track_of(Some(learner.user), learner.guild, track)
+            .await?;
         let topic = track.find_topic(query)?;
         let now = self.clock.now();
         let mut write = self.learners.write(&self.store, learner.user).await?;

@@ -28,6 +28,8 @@ const CAPACITY: usize = 20_000;
 pub struct LearnerState {
     /// Learned topic ids per track id.
     learned: HashMap<String, BTreeSet<String>>,
+    /// The track of the latest mark: where a command without a track goes outside a server.
+    pub last_track: Option<String>,
     pub utc_offset_minutes: i64,
     pub streak: Option<StreakRun>,
     /// The learner's latest quizzes, as stored: an answer needs no read to find its session.
@@ -64,6 +66,7 @@ impl LearnerState {
         let topics = self.learned.entry(track.to_string()).or_default();
         if learned {
             topics.insert(topic.to_string());
+            self.last_track = Some(track.to_string());
         } else {
             topics.remove(topic);
             // Its card is gone: a review of it that ends now schedules nothing.

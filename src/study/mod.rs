@@ -16,7 +16,7 @@ mod review;
 mod stats;
 mod topic;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 pub use community::{GroupView, Knower, TopicShare, WhoKnows, PURGE_GRACE};
@@ -37,7 +37,7 @@ use chrono::{DateTime, Utc};
 
 use crate::clock::Clock;
 use crate::course::{Catalog, Track};
-use crate::ids::{Learner, UserId};
+use crate::ids::{GuildId, Learner, UserId};
 use crate::store::{Action, Store};
 use domain::{local_day, week_start, StreakRun};
 use learners::{LearnerState, Learners};
@@ -51,6 +51,9 @@ pub struct Study {
     clock: Arc<dyn Clock>,
     scheduler: Scheduler,
     learners: Arc<Learners>,
+    /// Each server's default track as last read or set, so a command needs no settings read.
+    /// Per process, like the learner cache.
+    default_tracks: Arc<std::sync::Mutex<HashMap<GuildId, Option<String>>>>,
 }
 
 impl Study {
@@ -61,6 +64,7 @@ impl Study {
             clock,
             scheduler: Scheduler::new(0.9),
             learners: Arc::default(),
+            default_tracks: Arc::default(),
         }
     }
 
@@ -107,9 +111,15 @@ impl Study {
     }
 
     /// The skill map of a track for one user.
-    pub async fn map(&self, user: UserId, track: Option<&str>) -> Result<SkillMap, StudyError> {
-        let track = self.track(track)?;
-        let learned = self.learned_set(user, track).await?;
+    pub async fn map(
+        &self,
+        learner: &Learner,
+        track: Option<&str>,
+    ) -> Result<SkillMap, StudyError> {
+        let track = self
+            .track_of(Some(learner.user), learner.guild, track)
+            .await?;
+        let learned = self.learned_set(learner.user, track).await?;
         Ok(SkillMap::compute(track, &learned))
     }
 

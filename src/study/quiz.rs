@@ -110,7 +110,9 @@ impl Study {
         topic: &str,
         count: Option<usize>,
     ) -> Result<QuizQuestion, StudyError> {
-        let track = self.track(track)?;
+        let track = self
+            .track_of(Some(learner.user), learner.guild, track)
+            .await?;
         let topic = track.find_topic(topic)?;
         let count = count.unwrap_or(DEFAULT_QUESTIONS);
         self.start_session(learner, &track.id, topic, QuizKind::Quiz, count, None)

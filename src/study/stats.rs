@@ -9,7 +9,7 @@ use super::domain::{local_day, Board, Period, Streak};
 use super::map::Progress;
 use super::{Study, StudyError};
 use crate::course::Track;
-use crate::ids::{GuildId, UserId};
+use crate::ids::{GuildId, Learner, UserId};
 
 /// Days in the activity chart.
 pub const ACTIVITY_DAYS: usize = 30;
@@ -64,7 +64,12 @@ impl Study {
     ) -> Result<Stats, StudyError> {
         let now = self.clock.now();
         let track = Arc::clone(self.track_for(guild, None).await?);
-        let map = self.map(user, Some(&track.id)).await?;
+        let member = Learner {
+            user,
+            name: name.to_owned(),
+            guild,
+        };
+        let map = self.map(&member, Some(&track.id)).await?;
         let totals = self.store.answer_totals(user).await?;
         let accuracy = track
             .sections
@@ -127,9 +132,46 @@ impl Study {
         Ok(learner.streak_on(today))
     }
 
-    /// The track a server studies: the named one, else the server's default, else the first.
+    /// The track a command means: the one named, else the server's default track, else
+    /// (outside a server, or without a default) the track of the learner's latest mark, else
+    /// the first track.
     pub async fn track_for(
         &self,
+        guild: Option<GuildId>,
+        query: Option<&str>,
+    ) -> Result<&Arc<Track>, StudyError> {
+        self.track_of(None, guild, query).await
+    }
+
+    /// A server's default track id, read once per process and kept in step by
+    /// [`Study::change_setting`].
+    async fn default_track(&self, guild: GuildId) -> Result<Option<String>, StudyError> {
+        let known = self
+            .default_tracks
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&guild).cloned());
+        if let Some(known) = known {
+            return Ok(known);
+        }
+        let default = self.store.guild_settings(guild).await?.default_track;
+        if let Ok(mut tracks) = self.default_tracks.lock() {
+            tracks.insert(guild, default.clone());
+        }
+        Ok(default)
+    }
+
+    /// Forgets what is kept of a server's default track: its settings changed or went.
+    pub(super) fn forget_default_track(&self, guild: GuildId) {
+        if let Ok(mut tracks) = self.default_tracks.lock() {
+            tracks.remove(&guild);
+        }
+    }
+
+    /// [`Study::track_for`] for a learner, whose latest mark decides outside a server.
+    pub async fn track_of(
+        &self,
+        user: Option<UserId>,
         guild: Option<GuildId>,
         query: Option<&str>,
     ) -> Result<&Arc<Track>, StudyError> {
@@ -137,10 +179,20 @@ impl Study {
             return self.track(query);
         }
         let default = match guild {
-            Some(guild) => self.store.guild_settings(guild).await?.default_track,
+            Some(guild) => self.default_track(guild).await?,
             None => None,
         };
-        match default.as_deref().and_then(|id| self.catalog.track(id)) {
+        let latest = match (default, user) {
+            (Some(id), _) => Some(id),
+            (None, Some(user)) => self
+                .learners
+                .read(&self.store, user)
+                .await?
+                .last_track
+                .clone(),
+            (None, None) => None,
+        };
+        match latest.as_deref().and_then(|id| self.catalog.track(id)) {
             Some(track) => Ok(track),
             None => self.track(None),
         }

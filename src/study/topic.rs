@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::map::{SkillMap, TopicState};
 use super::{Study, StudyError};
 use crate::course::{Topic, Track};
-use crate::ids::UserId;
+use crate::ids::Learner;
 
 /// What a learner can do from a topic card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,19 +77,25 @@ impl Study {
     /// The card of a topic named by id, number, title or alias.
     pub async fn topic(
         &self,
-        user: UserId,
+        learner: &Learner,
         track: Option<&str>,
         query: &str,
     ) -> Result<TopicCard, StudyError> {
-        let track = self.track(track)?;
+        let track = self
+            .track_of(Some(learner.user), learner.guild, track)
+            .await?;
         let topic = track.find_topic(query)?;
-        let map = SkillMap::compute(track, &self.learned_set(user, track).await?);
+        let map = SkillMap::compute(track, &self.learned_set(learner.user, track).await?);
         Ok(TopicCard::new(&map, topic))
     }
 
     /// The card of the learner's next step.
-    pub async fn next(&self, user: UserId, track: Option<&str>) -> Result<NextStep, StudyError> {
-        let map = self.map(user, track).await?;
+    pub async fn next(
+        &self,
+        learner: &Learner,
+        track: Option<&str>,
+    ) -> Result<NextStep, StudyError> {
+        let map = self.map(learner, track).await?;
         Ok(match &map.next {
             Some(topic) => NextStep::Topic(Box::new(TopicCard::new(&map, topic))),
             None => NextStep::TrackComplete(map),

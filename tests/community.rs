@@ -794,3 +794,71 @@ async fn a_private_member_is_on_no_board_or_group_view_and_their_stats_are_refus
     let (_, after) = command(&bot, "leaderboard", json!([]), &member(2, "bob")).await;
     assert_eq!(board_names(&after), ["ann", "bob"]);
 }
+
+/// The study channel's posts: what members of this server posted to channel 900.
+fn announcements(bot: &TestBot) -> Vec<String> {
+    bot.fake
+        .requests_matching(
+            "POST",
+            &format!("/api/v10/channels/{}/messages", channel_id(900)),
+        )
+        .into_iter()
+        .filter_map(|r| r.body["content"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// With announcements on, a filled section is posted once in the study channel, with no
+/// mentions; a finished track within the hour is not (one per member per hour); with
+/// announcements off, nothing is posted.
+#[tokio::test]
+async fn a_filled_section_is_announced_once_in_the_study_channel_and_not_when_off() {
+    use quorum::study::domain::SettingChange;
+    let bot = spawn_bot().await;
+    let study = core(&bot).await;
+    let guild = GuildId(GUILD_ID);
+    study
+        .change_setting(guild, SettingChange::StudyChannel(Some(channel_id(900))))
+        .await
+        .unwrap();
+    study
+        .change_setting(guild, SettingChange::Announcements(true))
+        .await
+        .unwrap();
+    bot.fake.add_member(GUILD_ID, user_id(1), "ann");
+    for topic in ["alpha", "beta", "gamma"] {
+        learn(&bot, &member(1, "ann"), topic).await;
+    }
+
+    let posted = bot
+        .fake
+        .wait_for(
+            |r| r.method == "POST" && r.path.contains(&format!("/channels/{}/", channel_id(900))),
+            std::time::Duration::from_secs(5),
+        )
+        .await;
+    assert_eq!(
+        posted.body["content"],
+        json!("🎉 **ann** completed the section First Steps.")
+    );
+    assert_eq!(posted.body["allowed_mentions"]["parse"], json!([]));
+    for topic in ["delta", "epsilon"] {
+        learn(&bot, &member(1, "ann"), topic).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        announcements(&bot).len(),
+        1,
+        "at most one per member per hour"
+    );
+
+    study
+        .change_setting(guild, SettingChange::Announcements(false))
+        .await
+        .unwrap();
+    bot.fake.add_member(GUILD_ID, user_id(2), "bob");
+    for topic in ["alpha", "beta", "gamma"] {
+        learn(&bot, &member(2, "bob"), topic).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(announcements(&bot).len(), 1, "nothing when off");
+}

@@ -2,6 +2,7 @@
 //! parse what Discord sends, call one use case, and send the rendered reply.
 
 mod admin;
+mod announce;
 mod commands;
 mod community;
 mod components;
@@ -40,6 +41,8 @@ pub struct Data {
     pub community_pictures: Arc<CommunityPictures>,
     /// Who is still in which server (Discord's get-member, cached).
     pub members: MemberCheck,
+    /// Discord's REST client, once connected: for posts that no interaction carries.
+    pub http: std::sync::OnceLock<Arc<serenity::Http>>,
 }
 
 impl Data {
@@ -50,6 +53,7 @@ impl Data {
             sweeps: Arc::new(watch::channel(0).0),
             community_pictures: Arc::new(CommunityPictures::new()),
             members: MemberCheck::default(),
+            http: std::sync::OnceLock::new(),
         }
     }
 
@@ -108,6 +112,7 @@ pub async fn run(
                     scope = if dev_guild.is_some() { "dev guild" } else { "global" },
                     "connected and commands registered"
                 );
+                let _ = data.http.set(Arc::clone(&ctx.http));
                 let task = reminders::run(
                     Arc::clone(&ctx.http),
                     data.study.clone(),

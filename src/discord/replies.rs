@@ -75,6 +75,7 @@ impl<'a> Replies<'a> {
         query: &str,
     ) -> Result<CreateReply, BotError> {
         let reply = self.data.study.learn(learner, track, query).await?;
+        self.data.announce(learner, &reply).await;
         Ok(card_reply(&render::learn_card(&reply)))
     }
 
@@ -97,7 +98,8 @@ impl<'a> Replies<'a> {
         learned: bool,
     ) -> Result<CreateReply, BotError> {
         if learned {
-            self.data.study.learn(learner, Some(track), topic).await?;
+            let reply = self.data.study.learn(learner, Some(track), topic).await?;
+            self.data.announce(learner, &reply).await;
         } else {
             self.data.study.unlearn(learner, Some(track), topic).await?;
         }

@@ -251,3 +251,18 @@ pub fn privacy_card(private: bool) -> Card {
         )
     }
 }
+
+/// The one line a server's study channel gets for a member's milestone.
+pub fn announcement_text(announcement: &crate::study::Announcement) -> String {
+    use crate::study::Milestone;
+    let name = member_name(&announcement.name);
+    match &announcement.milestone {
+        Milestone::Track(title) => format!("🏁 **{name}** finished the track {}!", fit(title, 200)),
+        Milestone::Section(title) => {
+            format!("🎉 **{name}** completed the section {}.", fit(title, 200))
+        }
+        Milestone::Streak(days) => {
+            format!("🔥 **{name}** reached a new longest streak: {days} days.")
+        }
+    }
+}

@@ -22,6 +22,8 @@ pub struct LearnReply {
     pub change: MarkChange,
     /// The map after the change.
     pub map: SkillMap,
+    /// The member's new longest streak, when this mark made one (of two days or more).
+    pub new_longest_streak: Option<i64>,
 }
 
 impl LearnReply {
@@ -80,6 +82,7 @@ impl Study {
         let now = self.clock.now();
         let mut write = self.learners.write(&self.store, learner.user).await?;
         let was_learned = write.state.has_learned(&track.id, &topic.id);
+        let longest_before = write.state.streak.map_or(0, |s| s.longest_days);
         let change = match (learned, was_learned) {
             (true, false) => {
                 let action = self.action(learner, &mut write.state, POINTS_LEARNED, now);
@@ -106,11 +109,13 @@ impl Study {
         };
         write.state.set_learned(&track.id, &topic.id, learned);
         let learned_now = write.state.learned_set(&track.id);
+        let longest = write.state.streak.map_or(0, |s| s.longest_days);
         write.commit();
         Ok(LearnReply {
             topic: Arc::clone(topic),
             change,
             map: SkillMap::compute(track, &learned_now),
+            new_longest_streak: (longest > longest_before && longest >= 2).then_some(longest),
         })
     }
 }

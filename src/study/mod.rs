@@ -1,6 +1,7 @@
 //! The use cases of Quorum, free of Discord: each takes plain ids and text and returns a plain
 //! reply value that the console and the Discord adapter render in their own way.
 
+mod announce;
 mod community;
 pub mod domain;
 mod error;
@@ -19,6 +20,7 @@ mod topic;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+pub use announce::{Announcement, Milestone, ANNOUNCE_EVERY};
 pub use community::{GroupView, Knower, TopicShare, WhoKnows, PURGE_GRACE};
 pub use domain::Board;
 pub use domain::Streak;
@@ -54,6 +56,7 @@ pub struct Study {
     /// Each server's default track as last read or set, so a command needs no settings read.
     /// Per process, like the learner cache.
     default_tracks: Arc<std::sync::Mutex<HashMap<GuildId, Option<String>>>>,
+    announced: announce::Announced,
 }
 
 impl Study {
@@ -65,6 +68,7 @@ impl Study {
             scheduler: Scheduler::new(0.9),
             learners: Arc::default(),
             default_tracks: Arc::default(),
+            announced: Arc::default(),
         }
     }
 

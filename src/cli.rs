@@ -1,6 +1,7 @@
 //! The command line: `quorum [run|console|check|map]`, each a thin call into the library.
 
 use std::collections::HashSet;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -35,7 +36,7 @@ pub enum Command {
     /// Try Quorum locally: type slash commands, read the replies.
     Console {
         /// Your name in the console; progress is kept per name.
-        #[arg(long, default_value = "learner")]
+        #[arg(long, default_value = DEFAULT_CONSOLE_USER)]
         user: String,
     },
     /// Draw a skill-map picture without Discord, e.g. for a README.
@@ -76,12 +77,28 @@ impl Cli {
             }) => draw_map(&config, &learned, &out, track.as_deref()),
             Some(Command::Run) => run(&config).await,
             None if config.token().is_some() => run(&config).await,
-            None => {
-                println!("{}", NO_TOKEN_HELP);
-                Ok(())
+            // A newcomer at a terminal: straight into the console, one line on going online.
+            None if std::io::stdin().is_terminal() => {
+                println!("{NO_TOKEN_LINE}");
+                console(&config, DEFAULT_CONSOLE_USER).await
             }
+            None => no_token(),
         }
     }
+}
+
+/// Said before the console starts when there is no token.
+const NO_TOKEN_LINE: &str =
+    "No Discord token, so this is the local console. To go online: DISCORD_TOKEN=... quorum run";
+
+/// The console user when none is named.
+const DEFAULT_CONSOLE_USER: &str = "learner";
+
+/// Without a token and without a terminal (a service, a script): the help, and a failure, so
+/// that a misconfigured deployment does not look like it started.
+fn no_token() -> anyhow::Result<()> {
+    println!("{NO_TOKEN_HELP}");
+    anyhow::bail!("no Discord token: set DISCORD_TOKEN or [discord] token in config.toml")
 }
 
 const NO_TOKEN_HELP: &str = "\
@@ -173,8 +190,7 @@ async fn console(config: &Config, user: &str) -> anyhow::Result<()> {
 
 async fn run(config: &Config) -> anyhow::Result<()> {
     if config.token().is_none() {
-        println!("{}", NO_TOKEN_HELP);
-        return Ok(());
+        return no_token();
     }
     let study = open_study(config).await?;
     let pictures = crate::discord::PictureCache::new(MapPicture::new());

@@ -70,13 +70,17 @@ fn check_passes_the_sample_and_fails_a_broken_course_with_file_and_line() {
     );
 }
 
+/// Without a terminal (a service manager, a script), no token is a failure with the help.
 #[test]
 fn without_a_token_quorum_explains_and_points_to_the_console() {
     let dir = tempfile::tempdir().unwrap();
 
     let output = quorum(&dir).output().unwrap();
 
-    assert!(output.status.success());
+    assert!(
+        !output.status.success(),
+        "no token without a terminal fails"
+    );
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("DISCORD_TOKEN"), "{text}");
     assert!(text.contains("quorum console"), "{text}");
@@ -96,4 +100,38 @@ fn a_garbage_config_is_a_clear_error_not_a_panic() {
         "{text}"
     );
     assert!(!text.contains("panicked"), "{text}");
+}
+
+/// On a terminal (a pseudo-terminal from `script`), `quorum` without a token says how to go
+/// online in one line and starts the console, which answers.
+#[test]
+fn without_a_token_on_a_terminal_quorum_starts_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = env!("CARGO_BIN_EXE_quorum");
+    let mut child = Command::new("script")
+        .args(["-qec", binary, "/dev/null"])
+        .current_dir(dir.path())
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DATABASE_URL")
+        .env("QUORUM_COURSE_DIR", format!("{FIXTURES}/sample"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"/map\n/quit\n").unwrap();
+    let done = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() && done.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("DISCORD_TOKEN=... quorum run"), "{text}");
+    assert!(text.contains("quorum> "), "the console prompt: {text}");
+    assert!(
+        text.contains("A Sample Track"),
+        "the console answered /map: {text}"
+    );
 }

@@ -10,7 +10,7 @@ use sqlx::Sqlite;
 
 use super::{guild_key, to_millis, user_key};
 use crate::ids::Learner;
-use crate::study::domain::StreakRun;
+use crate::study::domain::{LocalZone, StreakRun};
 
 /// A study action as the core decided it: who, when, what it earns and the streak after it.
 #[derive(Debug, Clone, Copy)]
@@ -25,8 +25,8 @@ pub struct Action<'a> {
     pub score_week: DateTime<Utc>,
     /// The streak after the action; `None` when it did not change.
     pub streak: Option<StreakRun>,
-    /// The learner's offset from UTC, which says when that streak breaks.
-    pub utc_offset_minutes: i64,
+    /// The learner's time zone, which says when that streak breaks.
+    pub zone: LocalZone,
 }
 
 /// The columns every action view starts with, in the order [`bind_action`] binds them.
@@ -57,7 +57,7 @@ pub(super) fn bind_action<'q>(
         .bind(streak.map(|s| s.current_since))
         .bind(streak.map(|s| s.last_day))
         .bind(streak.map(|s| s.longest_days))
-        .bind(streak.map(|s| to_millis(s.breaks_at(action.utc_offset_minutes))))
+        .bind(streak.map(|s| to_millis(s.breaks_at(action.zone))))
 }
 
 /// Keeps a learner's name fresh and remembers the server they acted in, recording no study.

@@ -24,6 +24,8 @@ pub struct LearnerRecord {
     /// (track, topic) of every learned topic, oldest first.
     pub marks: Vec<(String, String)>,
     pub utc_offset_minutes: i64,
+    /// The IANA zone, when the learner named one.
+    pub time_zone: Option<String>,
     pub streak: Option<StreakRun>,
     /// (track, topic, question) of every question the learner ever answered right.
     pub right_answers: Vec<(String, String, i64)>,
@@ -111,21 +113,23 @@ impl Store {
         .await?;
         type Row = (
             Option<i64>,
+            Option<String>,
             Option<i64>,
             Option<i64>,
             Option<i64>,
             Option<i64>,
         );
-        let (offset, current_days, current_since, last_day, longest_days): Row = sqlx::query_as(
-            "SELECT p.utc_offset_minutes, s.current_days, s.current_since, s.last_day,
-                    s.longest_days
+        let (offset, time_zone, current_days, current_since, last_day, longest_days): Row =
+            sqlx::query_as(
+                "SELECT p.utc_offset_minutes, p.time_zone, s.current_days, s.current_since,
+                    s.last_day, s.longest_days
              FROM (SELECT ?1 AS user_id) AS u
              LEFT JOIN reminder_prefs p ON p.user_id = u.user_id
              LEFT JOIN streaks s ON s.user_id = u.user_id",
-        )
-        .bind(user_key(user))
-        .fetch_one(&self.pool)
-        .await?;
+            )
+            .bind(user_key(user))
+            .fetch_one(&self.pool)
+            .await?;
         let streak = match (current_days, current_since, last_day, longest_days) {
             (Some(current_days), Some(current_since), Some(last_day), Some(longest_days)) => {
                 Some(StreakRun {
@@ -148,6 +152,7 @@ impl Store {
             right_answers,
             marks,
             utc_offset_minutes: offset.unwrap_or(0),
+            time_zone,
             streak,
         })
     }

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
-use super::domain::{LocalDay, Streak, StreakRun};
+use super::domain::{LocalDay, LocalZone, Streak, StreakRun};
 use super::StudyError;
 use crate::ids::{GuildId, Learner, UserId};
 use crate::store::{QuizRecord, Store};
@@ -30,7 +30,8 @@ pub struct LearnerState {
     learned: HashMap<String, BTreeSet<String>>,
     /// The track of the latest mark: where a command without a track goes outside a server.
     pub last_track: Option<String>,
-    pub utc_offset_minutes: i64,
+    /// The learner's time zone: their local days.
+    pub zone: LocalZone,
     pub streak: Option<StreakRun>,
     /// The learner's latest quizzes, as stored: an answer needs no read to find its session.
     quizzes: Vec<QuizRecord>,
@@ -187,7 +188,7 @@ async fn load(
     }
     let record = store.learner_record(user).await?;
     let mut state = LearnerState {
-        utc_offset_minutes: record.utc_offset_minutes,
+        zone: LocalZone::from_stored(record.time_zone.as_deref(), record.utc_offset_minutes),
         streak: record.streak,
         ..LearnerState::default()
     };

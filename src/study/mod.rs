@@ -41,7 +41,7 @@ use crate::clock::Clock;
 use crate::course::{Catalog, Track};
 use crate::ids::{GuildId, Learner, UserId};
 use crate::store::{Action, Store};
-use domain::{local_day, week_start, StreakRun};
+use domain::{week_start, StreakRun};
 use learners::{LearnerState, Learners};
 
 /// Everything a use case needs: the course, the store, the clock and what is known of each
@@ -146,7 +146,7 @@ impl Study {
         points: i64,
         now: DateTime<Utc>,
     ) -> Action<'a> {
-        let today = local_day(now, state.utc_offset_minutes);
+        let today = state.zone.local_day(now);
         let streak = StreakRun::extend(state.streak, today);
         let changed = state.streak != Some(streak);
         state.streak = Some(streak);
@@ -157,7 +157,7 @@ impl Study {
             points,
             score_week: week_start(now),
             streak: changed.then_some(streak),
-            utc_offset_minutes: state.utc_offset_minutes,
+            zone: state.zone,
         }
     }
 }

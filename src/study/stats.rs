@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 
-use super::domain::{local_day, Board, Period, Streak};
+use super::domain::{Board, Period, Streak};
 use super::map::Progress;
 use super::{Study, StudyError};
 use crate::course::Track;
@@ -98,13 +98,13 @@ impl Study {
             None => None,
         };
         let learner = self.learners.read(&self.store, user).await?;
-        let offset = learner.utc_offset_minutes;
-        let today = local_day(now, offset);
+        let zone = learner.zone;
+        let today = zone.local_day(now);
         let first = today - ACTIVITY_DAYS as i64 + 1;
         let mut activity = vec![0_u32; ACTIVITY_DAYS];
         let since = now - Duration::days(ACTIVITY_DAYS as i64 + 1);
         for at in self.store.activity_times(user, since).await? {
-            if let Some(slot) = usize::try_from(local_day(at, offset) - first)
+            if let Some(slot) = usize::try_from(zone.local_day(at) - first)
                 .ok()
                 .and_then(|i| activity.get_mut(i))
             {
@@ -120,7 +120,7 @@ impl Study {
             streak: learner.streak_on(today),
             reviews_due: self.review_schedule(user).await?.due.len(),
             activity,
-            today: (now + Duration::minutes(offset)).date_naive(),
+            today: (now + Duration::minutes(zone.offset_minutes_at(now))).date_naive(),
             track,
         })
     }
@@ -128,7 +128,7 @@ impl Study {
     /// A member's current and longest streak, in their own day.
     pub async fn streak(&self, user: UserId) -> Result<Streak, StudyError> {
         let learner = self.learners.read(&self.store, user).await?;
-        let today = local_day(self.clock.now(), learner.utc_offset_minutes);
+        let today = learner.zone.local_day(self.clock.now());
         Ok(learner.streak_on(today))
     }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 
-pub(super) const DAY_MS: i64 = 86_400_000;
+const DAY_MS: i64 = 86_400_000;
 
 /// A day in a member's own time, counted from 1970-01-01.
 pub type LocalDay = i64;

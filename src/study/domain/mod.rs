@@ -10,6 +10,7 @@ mod member_data;
 mod points;
 mod settings;
 mod streak;
+mod zone;
 
 pub use boards::Board;
 pub use calendar::{local_day, week_start, LocalDay, Period, ScoreWeek};
@@ -21,3 +22,4 @@ pub use points::{
 };
 pub use settings::{GuildSettings, ReminderPrefs, ResetScope, SettingChange};
 pub use streak::{Streak, StreakRun};
+pub use zone::{format_offset, zones_matching, LocalZone, ZoneMiss};

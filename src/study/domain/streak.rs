@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::calendar::{LocalDay, DAY_MS};
+use super::calendar::LocalDay;
+use super::zone::LocalZone;
 
 /// A streak as kept: the run as of the member's last active day, and the longest run ever.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,10 +53,10 @@ impl StreakRun {
     }
 
     /// When the run breaks unless the member studies again: the start of the day after their
-    /// next one, in their own day (UTC `offset_minutes` ahead). Boards drop the run then.
-    pub fn breaks_at(self, offset_minutes: i64) -> DateTime<Utc> {
-        let millis = (self.last_day + 2) * DAY_MS - offset_minutes * 60_000;
-        DateTime::from_timestamp_millis(millis).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    /// next one, in their own day (in `zone`, daylight saving included). Boards drop the run
+    /// then.
+    pub fn breaks_at(self, zone: LocalZone) -> DateTime<Utc> {
+        zone.day_start(self.last_day + 2)
     }
 
     /// The streak as seen on `today`: alive while the member studied today or yesterday.
@@ -88,7 +89,7 @@ mod tests {
     fn a_run_breaks_when_the_day_after_the_next_begins_in_the_members_own_day() {
         let offset = 120;
         let run = StreakRun::first(100);
-        let breaks = run.breaks_at(offset);
+        let breaks = run.breaks_at(LocalZone::Fixed(offset));
         let before = breaks - chrono::Duration::milliseconds(1);
         assert_eq!(
             run.as_of(local_day(before, offset)).current,

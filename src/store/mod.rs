@@ -7,6 +7,7 @@ mod actions;
 mod boards;
 mod guilds;
 mod member_data;
+mod outbox;
 mod points;
 mod progress;
 mod quizzes;
@@ -25,10 +26,11 @@ use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
 pub use actions::Action;
 pub use boards::{MemberRow, StreakRow};
+pub use outbox::{ClosedAs, OutboxReminder};
 pub use points::{BoardRow, Standing};
 pub use progress::{LearnedMark, LearnerRecord};
 pub use quizzes::{NewAnswer, NewQuiz, PlannedQuestion, QuizRecord, ReviewEnd, StoredAnswer};
-pub use reminders::{DueReview, NewReminder, OutboxReminder};
+pub use reminders::{NewReminder, ReminderTimes, SweepPlan, SweepRow};
 
 use crate::ids::{GuildId, UserId};
 

@@ -2,22 +2,46 @@
 -- decide whether a resend is safe, a per-member wake-up time so a sweep reads only new work, and
 -- the member's DM channel so a reminder costs one REST call.
 
+-- The outbox is rebuilt: one row per member, local day and UTC offset (a member who moves
+-- their offset is kept to one reminder a day by `reminder_prefs.quiet_until`, which the new
+-- offset can only extend), and a state for each row:
 -- pending -> sending (attempt_at) -> sent | failed (next_attempt_at) | unknown | folded | abandoned
-ALTER TABLE reminder_outbox ADD COLUMN state TEXT NOT NULL DEFAULT 'pending'
-    CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown', 'folded', 'abandoned'));
--- When the latest attempt started.
-ALTER TABLE reminder_outbox ADD COLUMN attempt_at BIGINT;
--- The first attempt whose outcome is not known (a crash while sending, a timeout): Discord may
--- have accepted it, so a resend is safe only while its nonce still deduplicates.
-ALTER TABLE reminder_outbox ADD COLUMN unconfirmed_since BIGINT;
+CREATE TABLE reminder_outbox_v2 (
+    id                 INTEGER PRIMARY KEY,
+    user_id            BIGINT  NOT NULL REFERENCES learners (user_id) ON DELETE CASCADE,
+    local_day          TEXT    NOT NULL,
+    utc_offset_minutes INTEGER NOT NULL DEFAULT 0,   -- the offset local_day was read under
+    topics             TEXT    NOT NULL,   -- "track/topic" entries, most overdue first, comma-separated
+    catch_up           INTEGER NOT NULL DEFAULT 0,
+    created_at         BIGINT  NOT NULL,
+    state              TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN
+                           ('pending', 'sending', 'sent', 'failed', 'unknown', 'folded', 'abandoned')),
+    next_attempt_at    BIGINT  NOT NULL,
+    attempt_at         BIGINT,   -- when the latest attempt started
+    -- The first attempt whose outcome is not known (a stop mid-send, a timeout): Discord may
+    -- have accepted it, so a resend is safe only while its nonce still deduplicates.
+    unconfirmed_since  BIGINT,
+    attempts           INTEGER NOT NULL DEFAULT 0,
+    last_error         TEXT,
+    sent_at            BIGINT,
+    channel_id         BIGINT,
+    UNIQUE (user_id, local_day, utc_offset_minutes)
+);
 
 -- Rows written before: sent ones carry the channel, given-up ones only a time.
-UPDATE reminder_outbox SET state = CASE WHEN channel_id IS NOT NULL THEN 'sent' ELSE 'abandoned' END
-WHERE sent_at IS NOT NULL;
+INSERT INTO reminder_outbox_v2 (id, user_id, local_day, topics, catch_up, created_at, state,
+    next_attempt_at, attempts, last_error, sent_at, channel_id)
+SELECT id, user_id, local_day, topics, catch_up, created_at,
+       CASE WHEN sent_at IS NULL THEN 'pending' WHEN channel_id IS NOT NULL THEN 'sent'
+            ELSE 'abandoned' END,
+       next_attempt_at, attempts, last_error, sent_at, channel_id
+FROM reminder_outbox;
 
-DROP INDEX reminder_outbox_pending;
+DROP TABLE reminder_outbox;
+ALTER TABLE reminder_outbox_v2 RENAME TO reminder_outbox;
 CREATE INDEX reminder_outbox_open ON reminder_outbox (state, next_attempt_at)
 WHERE state IN ('pending', 'failed', 'sending');
+CREATE INDEX reminder_outbox_by_user ON reminder_outbox (user_id);
 
 -- When the sweep must look at the member again (their hour, the end of their quiet day, a
 -- settings change); NULL: only when one of their cards falls due.

@@ -35,6 +35,8 @@ pub struct NewReminder {
     pub user: UserId,
     /// The member's own date, `YYYY-MM-DD`: at most one reminder each.
     pub local_day: String,
+    /// The UTC offset `local_day` was read under.
+    pub utc_offset_minutes: i32,
     /// (track, topic), most overdue first.
     pub topics: Vec<(String, String)>,
     pub catch_up: bool,
@@ -143,7 +145,8 @@ impl Store {
         for batch in plan.reminders.chunks(BATCH) {
             let mut outbox = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO reminder_outbox
-                     (user_id, local_day, topics, catch_up, created_at, next_attempt_at) ",
+                     (user_id, local_day, utc_offset_minutes, topics, catch_up, created_at,
+                      next_attempt_at) ",
             );
             outbox.push_values(batch, |mut row, reminder| {
                 let topics: Vec<String> = reminder
@@ -153,12 +156,13 @@ impl Store {
                     .collect();
                 row.push_bind(user_key(reminder.user))
                     .push_bind(reminder.local_day.clone())
+                    .push_bind(i64::from(reminder.utc_offset_minutes))
                     .push_bind(topics.join(","))
                     .push_bind(i64::from(reminder.catch_up))
                     .push_bind(to_millis(now))
                     .push_bind(to_millis(now));
             });
-            outbox.push(" ON CONFLICT (user_id, local_day) DO NOTHING");
+            outbox.push(" ON CONFLICT (user_id, local_day, utc_offset_minutes) DO NOTHING");
             inserted += outbox.build().execute(&mut *tx).await?.rows_affected() as usize;
 
             // Quiet until the end of the local day; looked at again then, in case reviews are

@@ -85,6 +85,7 @@ impl Study {
                     plan.reminders.push(NewReminder {
                         user,
                         local_day,
+                        utc_offset_minutes: prefs.utc_offset_minutes,
                         quiet_until: end_of_local_day(now, prefs.utc_offset_minutes),
                         catch_up: topics.first().is_some_and(|(due, ..)| *due < online_since),
                         topics: topics

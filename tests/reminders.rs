@@ -557,3 +557,124 @@ async fn the_sweep_reads_new_work_through_indexes_and_scans_no_table() {
     }
     println!("sweep plan: {plan:#?}");
 }
+
+/// The real `quorum run` binary, killed with SIGKILL when dropped.
+struct Process(std::process::Child);
+
+impl Process {
+    fn start(config: &std::path::Path) -> Process {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_quorum"))
+            .arg("--config")
+            .arg(config)
+            .arg("run")
+            .env_remove("DISCORD_TOKEN")
+            .env_remove("DATABASE_URL")
+            .env_remove("DISCORD_PROXY")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the quorum binary starts");
+        Process(child)
+    }
+
+    /// kill -9: no shutdown, no cleanup.
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+async fn state_of_only_reminder(url: &str) -> Option<String> {
+    let store = quorum::store::Store::open(url).await.expect("database");
+    let state = sqlx::query_as::<_, (String,)>("SELECT state FROM reminder_outbox")
+        .fetch_optional(store.pool())
+        .await
+        .ok()
+        .flatten()
+        .map(|(state,)| state);
+    store.close().await;
+    state
+}
+
+#[tokio::test]
+async fn a_kill_between_discord_accepting_and_marking_resends_within_the_nonce_window_and_shows_once(
+) {
+    let fake = support::FakeDiscord::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("quorum.db").display());
+    let store = quorum::store::Store::open(&url).await.expect("database");
+    let an_hour_ago = chrono::Utc::now().timestamp_millis() - 3_600_000;
+    for statement in [
+        format!(
+            "INSERT INTO learners (user_id, display_name, created_at) VALUES ({}, 'ann', 0)",
+            user_id(1) as i64
+        ),
+        format!(
+            "INSERT INTO review_cards (user_id, track_id, topic_id, due, stability, difficulty,
+                 elapsed_days, scheduled_days, reps, lapses, state, last_review)
+             VALUES ({}, 'sample', 'alpha', {an_hour_ago}, 3.0, 5.0, 0, 1, 1, 0, 2, {an_hour_ago})",
+            user_id(1) as i64
+        ),
+    ] {
+        sqlx::query(&statement)
+            .execute(store.pool())
+            .await
+            .expect("seeded");
+    }
+    store.close().await;
+    let config = dir.path().join("quorum.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"{url}\"\ncourse_dir = \"{}/tests/fixtures/sample\"\n\n[discord]\n\
+             token = \"{}\"\nproxy = \"{}\"\n\n[reminders]\ninterval_seconds = 0.05\n",
+            env!("CARGO_MANIFEST_DIR"),
+            support::FakeDiscord::TOKEN,
+            fake.base_url()
+        ),
+    )
+    .expect("config written");
+    // Discord takes the message at once but its answer never comes back before the kill.
+    fake.delay(
+        "POST",
+        "/api/v10/channels/",
+        std::time::Duration::from_secs(60),
+    );
+
+    let mut bot = Process::start(&config);
+    fake.wait_for_request("POST", &dm_path(1)).await;
+    let before_kill = state_of_only_reminder(&url).await;
+    bot.kill();
+    fake.clear_delays();
+    let _restarted = Process::start(&config);
+    let posts = fake
+        .wait_for_matching(
+            |r| r.is("POST", &dm_path(1)),
+            2,
+            std::time::Duration::from_secs(20),
+        )
+        .await;
+    let mut after = None;
+    for _ in 0..100 {
+        after = state_of_only_reminder(&url).await;
+        if after.as_deref() == Some("sent") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    assert_eq!(before_kill.as_deref(), Some("sending"));
+    assert_eq!(after.as_deref(), Some("sent"));
+    assert_eq!(posts[0].body["nonce"], posts[1].body["nonce"]);
+    assert_eq!(
+        fake.messages_in(dm_channel_id(user_id(1))),
+        1,
+        "Discord shows the resent reminder once"
+    );
+}

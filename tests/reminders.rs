@@ -678,3 +678,36 @@ async fn a_kill_between_discord_accepting_and_marking_resends_within_the_nonce_w
         "Discord shows the resent reminder once"
     );
 }
+
+#[tokio::test]
+async fn no_more_posts_are_in_flight_than_the_configured_concurrency() {
+    let mut bot = spawn_bot().await;
+    for n in 1..=12 {
+        learn_as(&bot, &member(n, &format!("m{n}")), "alpha").await;
+    }
+    bot.shutdown().await;
+    bot.config.reminders.concurrency = 3;
+    bot.config.reminders.rate_share = 1.0;
+    bot.fake.delay(
+        "POST",
+        "/api/v10/channels/",
+        std::time::Duration::from_millis(300),
+    );
+    bot.fake.count_in_flight("POST", "/api/v10/channels/");
+
+    bot.clock.advance(Duration::days(1));
+    bot.start().await;
+    bot.fake
+        .wait_for_matching(
+            |r| r.is("POST", "/api/v10/channels/") && r.status == 200,
+            12,
+            std::time::Duration::from_secs(10),
+        )
+        .await;
+
+    assert_eq!(
+        bot.fake.most_in_flight(),
+        3,
+        "the slots are used, never exceeded"
+    );
+}

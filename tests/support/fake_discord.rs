@@ -293,6 +293,17 @@ impl FakeDiscord {
             .collect()
     }
 
+    /// How many requests used `method` on a path starting with `path_prefix` and got
+    /// `status` (without copying them: for runs with thousands of requests).
+    pub fn count_answered(&self, method: &str, path_prefix: &str, status: u16) -> usize {
+        self.shared
+            .lock()
+            .requests
+            .iter()
+            .filter(|r| r.status == status && r.is(method, path_prefix))
+            .count()
+    }
+
     /// Every request the bot made for one interaction: its callback, `@original` edits and
     /// follow-ups.
     pub fn requests_for(&self, handle: &InteractionHandle) -> Vec<Recorded> {

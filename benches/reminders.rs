@@ -9,7 +9,6 @@
 //!    sweep of a day (10,000 newly due, writes the reminders) and a sweep with nothing new.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::path::Path;

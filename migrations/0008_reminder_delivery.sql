@@ -41,7 +41,6 @@ DROP TABLE reminder_outbox;
 ALTER TABLE reminder_outbox_v2 RENAME TO reminder_outbox;
 CREATE INDEX reminder_outbox_open ON reminder_outbox (state, next_attempt_at)
 WHERE state IN ('pending', 'failed', 'sending');
-CREATE INDEX reminder_outbox_by_user ON reminder_outbox (user_id);
 
 -- When the sweep must look at the member again (their hour, the end of their quiet day, a
 -- settings change); NULL: only when one of their cards falls due.
@@ -51,6 +50,10 @@ ALTER TABLE reminder_prefs ADD COLUMN last_reminded_at BIGINT;
 -- The DM channel Discord opened with the member.
 ALTER TABLE reminder_prefs ADD COLUMN dm_channel_id BIGINT;
 CREATE INDEX reminder_prefs_wake ON reminder_prefs (wake_at) WHERE wake_at IS NOT NULL;
+
+-- The sweep lists every due card of a member it looks at: read from this index alone, without
+-- visiting the member's other cards.
+CREATE INDEX review_cards_by_user_due ON review_cards (user_id, due, track_id, topic_id);
 
 -- Cards that fell due up to `swept_until` have been planned; the next sweep starts there.
 CREATE TABLE reminder_planner (

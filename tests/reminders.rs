@@ -317,6 +317,15 @@ fn dm_path(n: u64) -> String {
     format!("/api/v10/channels/{}/messages", dm_channel_id(user_id(n)))
 }
 
+/// Moves a day on and waits for ann's `count`-th reminder post and for the worker to record it.
+async fn a_day_later_post(bot: &TestBot, count: usize) {
+    bot.clock.advance(Duration::days(1));
+    bot.fake
+        .wait_for_count("POST", &dm_messages_path(), count)
+        .await;
+    bot.wait_for_sweeps(3).await;
+}
+
 async fn outbox_states(bot: &TestBot) -> Vec<String> {
     let store = bot.store().await;
     sqlx::query_as::<_, (String,)>("SELECT state FROM reminder_outbox ORDER BY id")
@@ -482,16 +491,8 @@ async fn the_dm_channel_is_opened_once_then_a_reminder_costs_one_call() {
     let bot = spawn_bot().await;
     learn(&bot, "alpha").await;
 
-    bot.clock.advance(Duration::days(1));
-    bot.fake
-        .wait_for_count("POST", &dm_messages_path(), 1)
-        .await;
-    bot.wait_for_sweeps(2).await;
-    bot.clock.advance(Duration::days(1));
-    bot.fake
-        .wait_for_count("POST", &dm_messages_path(), 2)
-        .await;
-    bot.wait_for_sweeps(2).await;
+    a_day_later_post(&bot, 1).await;
+    a_day_later_post(&bot, 2).await;
 
     let opened = bot
         .fake
@@ -509,17 +510,8 @@ async fn a_reminder_for_a_day_that_has_passed_is_folded_into_the_next_not_sent_l
         &dm_messages_path(),
         vec![FakeResponse::server_error()],
     );
-    bot.clock.advance(Duration::days(1));
-    bot.fake
-        .wait_for_count("POST", &dm_messages_path(), 1)
-        .await;
-    bot.wait_for_sweeps(2).await;
-
-    bot.clock.advance(Duration::days(1));
-    bot.fake
-        .wait_for_count("POST", &dm_messages_path(), 2)
-        .await;
-    bot.wait_for_sweeps(3).await;
+    a_day_later_post(&bot, 1).await;
+    a_day_later_post(&bot, 2).await;
 
     let posts = reminder_posts(&bot);
     let statuses: Vec<u16> = posts.iter().map(|r| r.status).collect();

@@ -20,8 +20,9 @@ pub struct OutboxReminder {
     pub attempts: u32,
     /// The first attempt whose outcome is unknown (Discord may have shown it).
     pub unconfirmed_since: Option<DateTime<Utc>>,
-    /// The member's UTC offset now, and the DM channel Discord opened with them.
+    /// The UTC offset `local_day` was read under.
     pub utc_offset_minutes: i32,
+    /// The DM channel Discord opened with the member, if known.
     pub dm_channel: Option<u64>,
 }
 
@@ -37,9 +38,9 @@ type OutboxRow = (
     Option<i64>,
 );
 
-/// Reminders whose attempt is due, oldest first, with their member's offset and DM channel.
+/// Reminders whose attempt is due, oldest first, with the member's DM channel.
 const DUE_OUTBOX: &str = "SELECT o.id, o.user_id, o.local_day, o.topics, o.catch_up, o.attempts,
-            o.unconfirmed_since, p.utc_offset_minutes, p.dm_channel_id
+            o.unconfirmed_since, o.utc_offset_minutes, p.dm_channel_id
      FROM reminder_outbox o LEFT JOIN reminder_prefs p ON p.user_id = o.user_id
      WHERE o.state IN ('pending', 'failed') AND o.next_attempt_at <= ?
      ORDER BY o.next_attempt_at, o.id LIMIT ?";
@@ -102,7 +103,7 @@ impl Store {
     ) -> Result<Vec<OutboxReminder>, StoreError> {
         let rows: Vec<OutboxRow> = sqlx::query_as(
             "SELECT o.id, o.user_id, o.local_day, o.topics, o.catch_up, o.attempts,
-                    o.unconfirmed_since, p.utc_offset_minutes, p.dm_channel_id
+                    o.unconfirmed_since, o.utc_offset_minutes, p.dm_channel_id
              FROM reminder_outbox o LEFT JOIN reminder_prefs p ON p.user_id = o.user_id
              WHERE o.state = 'sending' OR o.state IN ('pending', 'failed') AND o.next_attempt_at <= ?
              ORDER BY o.next_attempt_at, o.id LIMIT ?",

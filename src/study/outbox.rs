@@ -76,6 +76,8 @@ impl Study {
         let mut claimed = Claimed::default();
         for entry in self.store.claim_reminders(now, limit).await? {
             let (id, user) = (entry.id, entry.user);
+            // "Today" under the offset the reminder's day was read under: a later offset change
+            // does not make a fresh reminder look old.
             let (today, _) = local_day_and_hour(now, entry.utc_offset_minutes);
             let closed = if entry
                 .unconfirmed_since

@@ -218,4 +218,41 @@ mod tests {
         assert_eq!(local_day_and_hour(now, 60), ("2026-11-03".into(), 0));
         assert_eq!(local_day_and_hour(now, -300), ("2026-11-02".into(), 18));
     }
+
+    #[test]
+    fn the_sweep_reminds_waits_for_the_hour_or_the_quiet_time_or_for_a_card() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 0).unwrap();
+        let prefs = ReminderPrefs::default();
+        let none = ReminderTimes::default();
+        assert_eq!(
+            decide(now, &prefs, &none, false),
+            Decision::Remind {
+                local_day: "2026-11-02".into()
+            }
+        );
+        assert_eq!(decide(now, &prefs, &none, true), Decision::Wait(None));
+        let off = ReminderPrefs {
+            enabled: false,
+            ..prefs
+        };
+        assert_eq!(decide(now, &off, &none, false), Decision::Wait(None));
+        // 18:00 at UTC+2 is 16:00 UTC.
+        let evening = ReminderPrefs {
+            hour: Some(18),
+            utc_offset_minutes: 120,
+            ..prefs
+        };
+        assert_eq!(
+            decide(now, &evening, &none, false),
+            Decision::Wait(Some(Utc.with_ymd_and_hms(2026, 11, 2, 16, 0, 0).unwrap()))
+        );
+        let quiet = ReminderTimes {
+            quiet_until: Some(now + Duration::hours(3)),
+            last_reminded_at: Some(now - Duration::hours(1)),
+        };
+        assert_eq!(
+            decide(now, &prefs, &quiet, false),
+            Decision::Wait(quiet.quiet_until)
+        );
+    }
 }

@@ -594,30 +594,34 @@ async fn state_of_only_reminder(url: &str) -> Option<String> {
     state
 }
 
-#[tokio::test]
-async fn a_kill_between_discord_accepting_and_marking_resends_within_the_nonce_window_and_shows_once(
-) {
-    let fake = support::FakeDiscord::start().await;
+/// A database with `members` members (users 1..) whose review fell due an hour ago, and a
+/// config file for `quorum run` against `fake`: (folder, database URL, config path).
+async fn binary_setup(
+    fake: &support::FakeDiscord,
+    members: u64,
+) -> (tempfile::TempDir, String, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("quorum.db").display());
     let store = quorum::store::Store::open(&url).await.expect("database");
     let an_hour_ago = chrono::Utc::now().timestamp_millis() - 3_600_000;
-    for statement in [
-        format!(
-            "INSERT INTO learners (user_id, display_name, created_at) VALUES ({}, 'ann', 0)",
-            user_id(1) as i64
-        ),
-        format!(
-            "INSERT INTO review_cards (user_id, track_id, topic_id, due, stability, difficulty,
-                 elapsed_days, scheduled_days, reps, lapses, state, last_review)
-             VALUES ({}, 'sample', 'alpha', {an_hour_ago}, 3.0, 5.0, 0, 1, 1, 0, 2, {an_hour_ago})",
-            user_id(1) as i64
-        ),
-    ] {
-        sqlx::query(&statement)
-            .execute(store.pool())
-            .await
-            .expect("seeded");
+    for n in 1..=members {
+        let user = user_id(n) as i64;
+        for statement in [
+            format!(
+                "INSERT INTO learners (user_id, display_name, created_at) VALUES ({user}, 'm{n}', 0)"
+            ),
+            format!(
+                "INSERT INTO review_cards (user_id, track_id, topic_id, due, stability, difficulty,
+                     elapsed_days, scheduled_days, reps, lapses, state, last_review)
+                 VALUES ({user}, 'sample', 'alpha', {an_hour_ago}, 3.0, 5.0, 0, 1, 1, 0, 2,
+                         {an_hour_ago})"
+            ),
+        ] {
+            sqlx::query(&statement)
+                .execute(store.pool())
+                .await
+                .expect("seeded");
+        }
     }
     store.close().await;
     let config = dir.path().join("quorum.toml");
@@ -632,6 +636,53 @@ async fn a_kill_between_discord_accepting_and_marking_resends_within_the_nonce_w
         ),
     )
     .expect("config written");
+    (dir, url, config)
+}
+
+#[tokio::test]
+async fn sigterm_ends_the_binary_within_seconds_while_a_call_never_answers() {
+    let fake = support::FakeDiscord::start().await;
+    let (_dir, url, config) = binary_setup(&fake, 3).await;
+    fake.delay("POST", &dm_path(1), std::time::Duration::from_secs(3_600));
+
+    let mut bot = Process::start(&config);
+    fake.wait_for_request("POST", &dm_path(1)).await;
+    fake.wait_for_request("POST", &dm_path(2)).await;
+    fake.wait_for_request("POST", &dm_path(3)).await;
+    let stopping = std::time::Instant::now();
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(bot.0.id().to_string())
+        .status();
+    let mut exited = None;
+    while stopping.elapsed() < std::time::Duration::from_secs(10) {
+        if let Ok(Some(status)) = bot.0.try_wait() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let store = quorum::store::Store::open(&url).await.expect("database");
+    let mut states: Vec<String> =
+        sqlx::query_as::<_, (String,)>("SELECT state FROM reminder_outbox")
+            .fetch_all(store.pool())
+            .await
+            .expect("outbox")
+            .into_iter()
+            .map(|(state,)| state)
+            .collect();
+    states.sort();
+
+    let exited = exited.expect("the binary exits within 10 s of SIGTERM");
+    assert!(exited.success(), "{exited:?}");
+    assert_eq!(states, ["sending", "sent", "sent"], "the stalled one stays in the outbox");
+}
+
+#[tokio::test]
+async fn a_kill_between_discord_accepting_and_marking_resends_within_the_nonce_window_and_shows_once(
+) {
+    let fake = support::FakeDiscord::start().await;
+    let (_dir, url, config) = binary_setup(&fake, 1).await;
     // Discord takes the message at once but its answer never comes back before the kill.
     fake.delay(
         "POST",

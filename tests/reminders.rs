@@ -675,7 +675,11 @@ async fn sigterm_ends_the_binary_within_seconds_while_a_call_never_answers() {
 
     let exited = exited.expect("the binary exits within 10 s of SIGTERM");
     assert!(exited.success(), "{exited:?}");
-    assert_eq!(states, ["sending", "sent", "sent"], "the stalled one stays in the outbox");
+    assert_eq!(
+        states,
+        ["sending", "sent", "sent"],
+        "the stalled one stays in the outbox"
+    );
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod outbox;
 mod points;
 mod progress;
 mod quizzes;
+mod reminder_prefs;
 mod reminders;
 mod reviews;
 

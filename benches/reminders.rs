@@ -1,23 +1,35 @@
-//! The reminder sweep over 1,000,000 review cards of 100,000 members, 1% of the cards due:
-//! the first sweep of a day (writes the reminders) and a steady sweep (nothing new to write).
+//! Reminders at the scale of a public bot.
+//!
+//! 1. Delivery (a timed run, not criterion): 10,000 members due at once, the fake Discord on
+//!    127.0.0.1 answering each post after 20 ms; the real worker with the default settings.
+//!    Prints the time to deliver all, the rate, and the most posts in flight at once.
+//!    `QUORUM_BENCH_DELIVERY=0` skips it; `QUORUM_BENCH_DELIVERY_MEMBERS` changes the count;
+//!    `QUORUM_BENCH_DELIVERY_COLD=1` starts without known DM channels (two calls a reminder).
+//! 2. The sweep over 1,000,000 review cards of 100,000 members, 1% of the cards due: the first
+//!    sweep of a day (10,000 newly due, writes the reminders) and a sweep with nothing new.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use criterion::{criterion_group, criterion_main, Criterion};
-use quorum::clock::ManualClock;
+use criterion::{criterion_group, Criterion};
+use quorum::clock::{Clock, ManualClock};
+use quorum::config::ReminderConfig;
 use quorum::course::load_catalog;
 use quorum::store::Store;
 use quorum::study::Study;
 
 const MEMBERS: i64 = 100_000;
 const CARDS_PER_MEMBER: i64 = 10;
+const DAY_MS: i64 = 86_400_000;
 
 /// Bulk seeding with plain SQL: the store's one-row-per-transaction writes would take minutes.
 async fn seed(store: &Store, now_ms: i64) {
-    let day = 86_400_000_i64;
+    let day = DAY_MS;
     let statements = [
         format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {MEMBERS})
@@ -46,30 +58,52 @@ async fn seed(store: &Store, now_ms: i64) {
     tx.commit().await.expect("seeded");
 }
 
+/// As if the previous sweep ran two days ago and nobody was reminded since: the next sweep is
+/// the first of the day, with the 1% of cards that fell due yesterday.
+async fn before_the_first_sweep_of_the_day(store: &Store, now_ms: i64) {
+    for statement in [
+        "DELETE FROM reminder_outbox".to_string(),
+        "UPDATE reminder_prefs SET quiet_until = NULL, last_reminded_at = NULL, wake_at = NULL"
+            .to_string(),
+        format!(
+            "INSERT INTO reminder_planner (id, swept_until) VALUES (1, {})
+             ON CONFLICT (id) DO UPDATE SET swept_until = excluded.swept_until",
+            now_ms - 2 * DAY_MS
+        ),
+        // The reset's own writes are not the sweep's: out of the log before the clock starts.
+        "PRAGMA wal_checkpoint(TRUNCATE)".to_string(),
+    ] {
+        sqlx::query(&statement)
+            .execute(store.pool())
+            .await
+            .expect("reset");
+    }
+}
+
 fn sweep(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let dir = tempfile::tempdir().expect("a temp dir");
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 18, 0, 0).unwrap();
+    let clock = ManualClock::starting_at(now);
     let (study, store) = runtime.block_on(async {
         let url = format!("sqlite://{}", dir.path().join("sweep.db").display());
         let store = Store::open(&url).await.expect("database opens");
         seed(&store, now.timestamp_millis()).await;
         let catalog = Arc::new(load_catalog(Path::new("course")).expect("course is valid"));
-        let clock = Arc::new(ManualClock::starting_at(now));
-        (Study::new(catalog, store.clone(), clock), store)
+        (
+            Study::new(catalog, store.clone(), Arc::new(clock.clone())),
+            store,
+        )
     });
     let plan = runtime.block_on(store.due_reviews_plan()).expect("a plan");
-    println!("due query plan: {plan:?}");
+    println!("sweep query plan (DUE_REVIEWS): {plan:#?}");
 
-    c.bench_function("sweep, first of the day (writes 10,000 reminders)", |b| {
+    c.bench_function("sweep, first of the day (10,000 newly due)", |b| {
         b.iter_custom(|iterations| {
             let mut total = Duration::ZERO;
             for _ in 0..iterations {
                 runtime.block_on(async {
-                    sqlx::query("DELETE FROM reminder_outbox")
-                        .execute(store.pool())
-                        .await
-                        .expect("reset");
+                    before_the_first_sweep_of_the_day(&store, clock.now().timestamp_millis()).await;
                     let start = Instant::now();
                     let written = study.plan_reminders(now).await.expect("sweep");
                     total += start.elapsed();
@@ -79,9 +113,94 @@ fn sweep(c: &mut Criterion) {
             total
         })
     });
-    c.bench_function("sweep, steady (all reminded today)", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { study.plan_reminders(now).await.expect("sweep") })
+    c.bench_function("sweep, nothing new fell due", |b| {
+        b.to_async(&runtime).iter(|| async {
+            clock.advance(chrono::Duration::milliseconds(1));
+            let written = study.plan_reminders(now).await.expect("sweep");
+            assert_eq!(written, 0);
+        })
+    });
+}
+
+/// The timed delivery run (see the top of the file).
+fn delivery() {
+    if std::env::var("QUORUM_BENCH_DELIVERY").is_ok_and(|v| v == "0") {
+        return;
+    }
+    let members: i64 = std::env::var("QUORUM_BENCH_DELIVERY_MEMBERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let cold = std::env::var("QUORUM_BENCH_DELIVERY_COLD").is_ok_and(|v| v == "1");
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(async {
+        let mut bot = support::bot::spawn_bot().await;
+        bot.shutdown().await;
+        bot.config.reminders = ReminderConfig::default();
+        let now_ms = bot.clock.now().timestamp_millis();
+        let store = bot.store().await;
+        let first_user = support::fake_discord::user_id(0) as i64;
+        let first_channel = support::fake_discord::dm_channel_id(0) as i64;
+        let mut statements = vec![
+            format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {members})
+                 INSERT INTO learners (user_id, display_name, created_at)
+                 SELECT {first_user} + i, 'member ' || i, 0 FROM n"
+            ),
+            format!(
+                "INSERT INTO review_cards (user_id, track_id, topic_id, due, stability, difficulty,
+                     elapsed_days, scheduled_days, reps, lapses, state, last_review)
+                 SELECT user_id, 'sample', 'alpha', {now_ms} + 60000, 3.0, 5.0, 0, 1, 1, 0, 2,
+                        {now_ms} - {DAY_MS}
+                 FROM learners"
+            ),
+        ];
+        if !cold {
+            // Members reminded before: their DM channel is known.
+            statements.push(format!(
+                "INSERT INTO reminder_prefs (user_id, dm_channel_id)
+                 SELECT user_id, {first_channel} + (user_id - {first_user}) FROM learners"
+            ));
+        }
+        for statement in statements {
+            sqlx::query(&statement)
+                .execute(store.pool())
+                .await
+                .expect("seeded");
+        }
+        store.close().await;
+        // All fall due a minute after the previous sweep; the worker starts two minutes later.
+        bot.clock.advance(chrono::Duration::minutes(2));
+        bot.fake
+            .delay("POST", "/api/v10/channels/", Duration::from_millis(20));
+        bot.fake.count_in_flight("POST", "/api/v10/channels/");
+
+        let start = Instant::now();
+        bot.start().await;
+        let want = members as usize;
+        let deadline = start + Duration::from_secs(1_800);
+        loop {
+            let done = bot.fake.count_answered("POST", "/api/v10/channels/", 200);
+            if done >= want || Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let took = start.elapsed();
+        let delivered = bot.fake.count_answered("POST", "/api/v10/channels/", 200);
+        let calls = bot.fake.requests().len();
+        println!(
+            "delivery: {delivered} of {want} reminders in {:.1} s = {:.1} reminders/s \
+             (default settings: {} in flight at most, {:.0} requests/s; {} DM channels), \
+             most posts in flight at once: {}, REST calls in all: {calls}",
+            took.as_secs_f64(),
+            delivered as f64 / took.as_secs_f64(),
+            ReminderConfig::default().concurrency,
+            ReminderConfig::default().requests_per_second(),
+            if cold { "unknown" } else { "known" },
+            bot.fake.most_in_flight(),
+        );
+        bot.shutdown().await;
     });
 }
 
@@ -90,4 +209,9 @@ criterion_group! {
     config = Criterion::default().sample_size(10);
     targets = sweep
 }
-criterion_main!(benches);
+
+fn main() {
+    delivery();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

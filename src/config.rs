@@ -39,15 +39,64 @@ pub struct ReviewConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReminderConfig {
-    /// How often the reminder task wakes to look for due reviews and unsent reminders.
+    /// How often the reminder worker plans reminders (retries are woken on their own time).
     pub interval_seconds: f64,
+    /// Reminder REST calls in flight at once.
+    pub concurrency: i64,
+    /// The share of Discord's 50 requests per second that reminders may use.
+    pub rate_share: f64,
+    /// Every reminder REST call is given up after this long.
+    pub rest_timeout_seconds: f64,
+    /// The first retry of a failed send waits this long; each further one twice as long.
+    pub first_retry_seconds: f64,
+    /// At shutdown, sends in flight get this long to finish; the rest stay in the outbox.
+    pub shutdown_grace_seconds: f64,
 }
 
 impl Default for ReminderConfig {
     fn default() -> Self {
         Self {
             interval_seconds: 300.0,
+            concurrency: 8,
+            rate_share: 0.9,
+            rest_timeout_seconds: 10.0,
+            first_retry_seconds: 2.0,
+            shutdown_grace_seconds: 3.0,
         }
+    }
+}
+
+impl ReminderConfig {
+    /// (key, value, smallest, largest) of every number, for the check at load.
+    fn bounds(&self) -> [(&'static str, f64, f64, f64); 6] {
+        [
+            ("interval_seconds", self.interval_seconds, 0.01, 86_400.0),
+            ("concurrency", self.concurrency as f64, 1.0, 64.0),
+            ("rate_share", self.rate_share, 0.01, 1.0),
+            (
+                "rest_timeout_seconds",
+                self.rest_timeout_seconds,
+                0.1,
+                120.0,
+            ),
+            (
+                "first_retry_seconds",
+                self.first_retry_seconds,
+                0.1,
+                3_600.0,
+            ),
+            (
+                "shutdown_grace_seconds",
+                self.shutdown_grace_seconds,
+                0.1,
+                60.0,
+            ),
+        ]
+    }
+
+    /// Requests per second the reminders may make: their share of Discord's 50.
+    pub fn requests_per_second(&self) -> f64 {
+        50.0 * self.rate_share
     }
 }
 
@@ -137,12 +186,18 @@ impl Config {
                 message: "reviews.desired_retention must be between 0.5 and 0.99".into(),
             });
         }
-        let interval = config.reminders.interval_seconds;
-        if interval.is_nan() || interval < 0.01 {
-            return Err(ConfigError::Invalid {
-                path: path.to_path_buf(),
-                message: "reminders.interval_seconds must be a positive number of seconds".into(),
-            });
+        for (key, value, low, high) in config.reminders.bounds() {
+            if !(low..=high).contains(&value) {
+                let at = line_of(text, "reminders", key)
+                    .map(|line| format!("line {line}: "))
+                    .unwrap_or_default();
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "{at}reminders.{key} must be between {low} and {high} (got {value})"
+                    ),
+                });
+            }
         }
         Ok(config)
     }
@@ -170,6 +225,27 @@ impl Config {
             .as_ref()
             .filter(|t| !t.expose().trim().is_empty())
     }
+}
+
+/// The line (from 1) where `key` is set in `[table]`, if the file sets it.
+fn line_of(text: &str, table: &str, key: &str) -> Option<usize> {
+    let mut current = String::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = name.trim().to_string();
+            continue;
+        }
+        let Some((name, _)) = line.split_once('=') else {
+            continue;
+        };
+        let name = name.trim();
+        let dotted = format!("{table}.{key}");
+        if (current == table && name == key) || (current.is_empty() && name == dotted) {
+            return Some(index + 1);
+        }
+    }
+    None
 }
 
 fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
@@ -220,6 +296,38 @@ mod tests {
         let printed = format!("{config:?}");
         assert!(!printed.contains("super-secret-token"), "{printed}");
         assert!(printed.contains("redacted"));
+    }
+
+    #[test]
+    fn reminder_defaults_are_accepted() {
+        let config =
+            Config::parse("[reminders]\ninterval_seconds = 60\n", Path::new("c.toml")).unwrap();
+        assert_eq!(config.reminders.concurrency, 8);
+        assert!((config.reminders.requests_per_second() - 45.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_zero_negative_or_absurd_worker_setting_names_key_file_and_line() {
+        for (setting, key) in [
+            ("concurrency = 0", "reminders.concurrency"),
+            ("concurrency = 100000", "reminders.concurrency"),
+            ("rate_share = -0.5", "reminders.rate_share"),
+            ("rate_share = 3", "reminders.rate_share"),
+            ("rest_timeout_seconds = 0", "reminders.rest_timeout_seconds"),
+            ("first_retry_seconds = 1e9", "reminders.first_retry_seconds"),
+            (
+                "shutdown_grace_seconds = -1",
+                "reminders.shutdown_grace_seconds",
+            ),
+            ("interval_seconds = nan", "reminders.interval_seconds"),
+        ] {
+            let text = format!("database_url = \"sqlite://x.db\"\n\n[reminders]\n{setting}\n");
+            let error = Config::parse(&text, Path::new("bot.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(error.starts_with("bot.toml: line 4: "), "{error}");
+            assert!(error.contains(key), "{error}");
+        }
     }
 
     #[test]

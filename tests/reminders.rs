@@ -7,7 +7,7 @@ mod support;
 use chrono::Duration;
 use serde_json::{json, Value};
 use support::bot::{spawn_bot, TestBot};
-use support::fake_discord::payloads::opt_string;
+use support::fake_discord::payloads::{opt_integer, opt_string};
 use support::fake_discord::{dm_channel_id, user_id, Caller, FakeResponse, Recorded, GUILD_ID};
 use support::limits::assert_within_discord_limits;
 
@@ -280,4 +280,481 @@ async fn a_review_from_the_reminder_reschedules_further_out_than_the_first_inter
     let interval = card.card.due - bot.clock.now();
     assert!(interval > Duration::days(1), "next review in {interval:?}");
     assert_eq!(card.card.reps, 1);
+}
+
+/// Moves the bot's clock along with real time (10 ms steps) until dropped, so that retries
+/// planned by the study's clock come due as they would in production.
+struct Ticking(tokio::task::JoinHandle<()>);
+
+impl Drop for Ticking {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn tick_with_real_time(bot: &TestBot) -> Ticking {
+    let clock = bot.clock.clone();
+    Ticking(tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            clock.advance(Duration::milliseconds(10));
+        }
+    }))
+}
+
+fn member(n: u64, name: &str) -> Caller {
+    Caller::member(user_id(n), name)
+}
+
+async fn learn_as(bot: &TestBot, caller: &Caller, topic: &str) {
+    let payload = bot
+        .fake
+        .slash_command("learned", json!([opt_string("topic", topic)]), caller);
+    bot.fake.interact(payload).await;
+}
+
+fn dm_path(n: u64) -> String {
+    format!("/api/v10/channels/{}/messages", dm_channel_id(user_id(n)))
+}
+
+/// Moves a day on and waits for ann's `count`-th reminder post and for the worker to record it.
+async fn a_day_later_post(bot: &TestBot, count: usize) {
+    bot.clock.advance(Duration::days(1));
+    bot.fake
+        .wait_for_count("POST", &dm_messages_path(), count)
+        .await;
+    bot.wait_for_sweeps(3).await;
+}
+
+async fn outbox_states(bot: &TestBot) -> Vec<String> {
+    let store = bot.store().await;
+    sqlx::query_as::<_, (String,)>("SELECT state FROM reminder_outbox ORDER BY id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(state,)| state)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_reminder_that_meets_500_then_429_arrives_within_seconds_exactly_once() {
+    let mut bot = spawn_bot().await;
+    learn(&bot, "alpha").await;
+    bot.shutdown().await;
+    // Sweeps five minutes apart, as in production: only the worker's own retries can help.
+    bot.config.reminders.interval_seconds = 300.0;
+    bot.clock.advance(Duration::days(1));
+    bot.fake.fail_next(
+        "POST",
+        &dm_messages_path(),
+        vec![
+            FakeResponse::server_error(),
+            FakeResponse::rate_limited(1.0),
+        ],
+    );
+    let _ticking = tick_with_real_time(&bot);
+
+    let started = std::time::Instant::now();
+    bot.start().await;
+    bot.fake
+        .wait_for_count("POST", &dm_messages_path(), 2)
+        .await;
+    let limited_at = std::time::Instant::now();
+    bot.fake
+        .wait_for_count("POST", &dm_messages_path(), 3)
+        .await;
+    let took = started.elapsed();
+    let after_429 = limited_at.elapsed();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+
+    let posts = reminder_posts(&bot);
+    let statuses: Vec<u16> = posts.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [500, 429, 200], "exactly once, nothing after");
+    assert!(
+        took < std::time::Duration::from_secs(8),
+        "arrived after {took:?}"
+    );
+    assert!(
+        after_429 >= std::time::Duration::from_millis(900),
+        "retry_after honoured: resent {after_429:?} after the 429"
+    );
+    assert_eq!(outbox_states(&bot).await, ["sent"]);
+}
+
+#[tokio::test]
+async fn a_call_that_never_answers_holds_back_no_one_else_and_shutdown_is_quick() {
+    let mut bot = spawn_bot().await;
+    for (n, name) in [(1, "ann"), (2, "bob"), (3, "cid")] {
+        learn_as(&bot, &member(n, name), "alpha").await;
+    }
+    bot.fake
+        .delay("POST", &dm_path(1), std::time::Duration::from_secs(3_600));
+
+    bot.clock.advance(Duration::days(1));
+    bot.fake.wait_for_request("POST", &dm_path(1)).await;
+    bot.fake.wait_for_request("POST", &dm_path(2)).await;
+    bot.fake.wait_for_request("POST", &dm_path(3)).await;
+    bot.wait_for_sweeps(3).await;
+    let stopping = std::time::Instant::now();
+    bot.shutdown().await;
+    let stopped_in = stopping.elapsed();
+
+    let mut states = outbox_states(&bot).await;
+    states.sort();
+    assert_eq!(
+        states,
+        ["sending", "sent", "sent"],
+        "ann's stays in the outbox"
+    );
+    assert!(
+        stopped_in < std::time::Duration::from_secs(10),
+        "shutdown took {stopped_in:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_send_interrupted_too_long_ago_is_marked_unknown_and_never_resent() {
+    let mut bot = spawn_bot().await;
+    learn(&bot, "alpha").await;
+    bot.shutdown().await;
+    bot.clock.advance(Duration::days(1));
+    let now = bot.clock.now();
+    // What a process killed while sending ten minutes ago leaves behind.
+    let store = bot.store().await;
+    let ten_minutes_ago = (now - Duration::minutes(10)).timestamp_millis();
+    sqlx::query(
+        "INSERT INTO reminder_outbox (user_id, local_day, topics, created_at, next_attempt_at,
+             state, attempt_at) VALUES (?, ?, 'sample/alpha', ?, ?, 'sending', ?)",
+    )
+    .bind(user_id(1) as i64)
+    .bind(now.format("%Y-%m-%d").to_string())
+    .bind(ten_minutes_ago)
+    .bind(ten_minutes_ago)
+    .bind(ten_minutes_ago)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO reminder_prefs (user_id, quiet_until, last_reminded_at) VALUES (?, ?, ?)",
+    )
+    .bind(user_id(1) as i64)
+    .bind((now + Duration::hours(12)).timestamp_millis())
+    .bind(ten_minutes_ago)
+    .execute(store.pool())
+    .await
+    .unwrap();
+
+    bot.start().await;
+    bot.wait_for_sweeps(3).await;
+
+    assert!(reminder_posts(&bot).is_empty(), "not resent");
+    assert_eq!(outbox_states(&bot).await, ["unknown"]);
+}
+
+#[tokio::test]
+async fn changing_the_utc_offset_twice_in_a_day_yields_one_reminder_that_day() {
+    let bot = spawn_bot().await;
+    let remind_hour = |offset: &str| {
+        bot.fake.slash_command(
+            "remind hour",
+            json!([opt_integer("hour", 0), opt_string("utc_offset", offset)]),
+            &ann(),
+        )
+    };
+    bot.fake.interact(remind_hour("+14")).await;
+    learn(&bot, "alpha").await;
+    // 2026-11-03 09:00 UTC: 23:00 of the 3rd at UTC+14, when the review is due.
+    bot.clock.advance(Duration::days(1));
+    bot.fake.wait_for_request("POST", &dm_messages_path()).await;
+    bot.wait_for_sweeps(2).await;
+
+    // Now 21:00, then 22:00 of the 2nd for the member; their day ends at 11:00 UTC.
+    bot.fake.interact(remind_hour("-12")).await;
+    bot.fake.interact(remind_hour("-11")).await;
+    for _ in 0..8 {
+        bot.clock.advance(Duration::minutes(15));
+        bot.wait_for_sweeps(2).await;
+    }
+    let that_day = reminder_posts(&bot).len();
+    // The next local day (from 11:00 UTC) brings the next reminder: the review is still due.
+    bot.clock.advance(Duration::minutes(90));
+    bot.fake
+        .wait_for_count("POST", &dm_messages_path(), 2)
+        .await;
+
+    assert_eq!(that_day, 1, "one reminder in the member's day");
+}
+
+#[tokio::test]
+async fn the_dm_channel_is_opened_once_then_a_reminder_costs_one_call() {
+    let bot = spawn_bot().await;
+    learn(&bot, "alpha").await;
+
+    a_day_later_post(&bot, 1).await;
+    a_day_later_post(&bot, 2).await;
+
+    let opened = bot
+        .fake
+        .requests_matching("POST", "/api/v10/users/@me/channels");
+    assert_eq!(opened.len(), 1, "the DM channel is remembered");
+    assert_eq!(accepted(&reminder_posts(&bot)).len(), 2);
+}
+
+#[tokio::test]
+async fn a_reminder_for_a_day_that_has_passed_is_folded_into_the_next_not_sent_late() {
+    let bot = spawn_bot().await;
+    learn(&bot, "alpha").await;
+    bot.fake.fail_next(
+        "POST",
+        &dm_messages_path(),
+        vec![FakeResponse::server_error()],
+    );
+    a_day_later_post(&bot, 1).await;
+    a_day_later_post(&bot, 2).await;
+
+    let posts = reminder_posts(&bot);
+    let statuses: Vec<u16> = posts.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [500, 200], "yesterday's is not sent late");
+    assert_ne!(
+        posts[0].body["nonce"], posts[1].body["nonce"],
+        "today's own reminder"
+    );
+    assert!(description(&posts[1].body).contains("Topic Alpha"));
+    assert_eq!(outbox_states(&bot).await, ["folded", "sent"]);
+}
+
+#[tokio::test]
+async fn the_sweep_reads_new_work_through_indexes_and_scans_no_table() {
+    let bot = spawn_bot().await;
+    let store = bot.store().await;
+
+    let plan = store.due_reviews_plan().await.unwrap();
+
+    assert!(
+        plan.iter().any(|s| s.contains("review_cards_by_due")),
+        "{plan:?}"
+    );
+    assert!(
+        plan.iter().any(|s| s.contains("reminder_prefs_wake")),
+        "{plan:?}"
+    );
+    for table in ["review_cards", "reminder_prefs", " d", " w", " c", " p"] {
+        assert!(
+            !plan
+                .iter()
+                .any(|s| s.starts_with("SCAN") && s.ends_with(table)),
+            "{table} scanned: {plan:?}"
+        );
+    }
+    println!("sweep plan: {plan:#?}");
+}
+
+/// The real `quorum run` binary, killed with SIGKILL when dropped.
+struct Process(std::process::Child);
+
+impl Process {
+    fn start(config: &std::path::Path) -> Process {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_quorum"))
+            .arg("--config")
+            .arg(config)
+            .arg("run")
+            .env_remove("DISCORD_TOKEN")
+            .env_remove("DATABASE_URL")
+            .env_remove("DISCORD_PROXY")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the quorum binary starts");
+        Process(child)
+    }
+
+    /// kill -9: no shutdown, no cleanup.
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+async fn state_of_only_reminder(url: &str) -> Option<String> {
+    let store = quorum::store::Store::open(url).await.expect("database");
+    let state = sqlx::query_as::<_, (String,)>("SELECT state FROM reminder_outbox")
+        .fetch_optional(store.pool())
+        .await
+        .ok()
+        .flatten()
+        .map(|(state,)| state);
+    store.close().await;
+    state
+}
+
+/// A database with `members` members (users 1..) whose review fell due an hour ago, and a
+/// config file for `quorum run` against `fake`: (folder, database URL, config path).
+async fn binary_setup(
+    fake: &support::FakeDiscord,
+    members: u64,
+) -> (tempfile::TempDir, String, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("quorum.db").display());
+    let store = quorum::store::Store::open(&url).await.expect("database");
+    let an_hour_ago = chrono::Utc::now().timestamp_millis() - 3_600_000;
+    for n in 1..=members {
+        let user = user_id(n) as i64;
+        for statement in [
+            format!(
+                "INSERT INTO learners (user_id, display_name, created_at) VALUES ({user}, 'm{n}', 0)"
+            ),
+            format!(
+                "INSERT INTO review_cards (user_id, track_id, topic_id, due, stability, difficulty,
+                     elapsed_days, scheduled_days, reps, lapses, state, last_review)
+                 VALUES ({user}, 'sample', 'alpha', {an_hour_ago}, 3.0, 5.0, 0, 1, 1, 0, 2,
+                         {an_hour_ago})"
+            ),
+        ] {
+            sqlx::query(&statement)
+                .execute(store.pool())
+                .await
+                .expect("seeded");
+        }
+    }
+    store.close().await;
+    let config = dir.path().join("quorum.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"{url}\"\ncourse_dir = \"{}/tests/fixtures/sample\"\n\n[discord]\n\
+             token = \"{}\"\nproxy = \"{}\"\n\n[reminders]\ninterval_seconds = 0.05\n",
+            env!("CARGO_MANIFEST_DIR"),
+            support::FakeDiscord::TOKEN,
+            fake.base_url()
+        ),
+    )
+    .expect("config written");
+    (dir, url, config)
+}
+
+#[tokio::test]
+async fn sigterm_ends_the_binary_within_seconds_while_a_call_never_answers() {
+    let fake = support::FakeDiscord::start().await;
+    let (_dir, url, config) = binary_setup(&fake, 3).await;
+    fake.delay("POST", &dm_path(1), std::time::Duration::from_secs(3_600));
+
+    let mut bot = Process::start(&config);
+    fake.wait_for_request("POST", &dm_path(1)).await;
+    fake.wait_for_request("POST", &dm_path(2)).await;
+    fake.wait_for_request("POST", &dm_path(3)).await;
+    let stopping = std::time::Instant::now();
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(bot.0.id().to_string())
+        .status();
+    let mut exited = None;
+    while stopping.elapsed() < std::time::Duration::from_secs(10) {
+        if let Ok(Some(status)) = bot.0.try_wait() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let store = quorum::store::Store::open(&url).await.expect("database");
+    let mut states: Vec<String> =
+        sqlx::query_as::<_, (String,)>("SELECT state FROM reminder_outbox")
+            .fetch_all(store.pool())
+            .await
+            .expect("outbox")
+            .into_iter()
+            .map(|(state,)| state)
+            .collect();
+    states.sort();
+
+    let exited = exited.expect("the binary exits within 10 s of SIGTERM");
+    assert!(exited.success(), "{exited:?}");
+    assert_eq!(
+        states,
+        ["sending", "sent", "sent"],
+        "the stalled one stays in the outbox"
+    );
+}
+
+#[tokio::test]
+async fn a_kill_between_discord_accepting_and_marking_resends_within_the_nonce_window_and_shows_once(
+) {
+    let fake = support::FakeDiscord::start().await;
+    let (_dir, url, config) = binary_setup(&fake, 1).await;
+    // Discord takes the message at once but its answer never comes back before the kill.
+    fake.delay(
+        "POST",
+        "/api/v10/channels/",
+        std::time::Duration::from_secs(60),
+    );
+
+    let mut bot = Process::start(&config);
+    fake.wait_for_request("POST", &dm_path(1)).await;
+    let before_kill = state_of_only_reminder(&url).await;
+    bot.kill();
+    fake.clear_delays();
+    let _restarted = Process::start(&config);
+    let posts = fake
+        .wait_for_matching(
+            |r| r.is("POST", &dm_path(1)),
+            2,
+            std::time::Duration::from_secs(20),
+        )
+        .await;
+    let mut after = None;
+    for _ in 0..100 {
+        after = state_of_only_reminder(&url).await;
+        if after.as_deref() == Some("sent") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    assert_eq!(before_kill.as_deref(), Some("sending"));
+    assert_eq!(after.as_deref(), Some("sent"));
+    assert_eq!(posts[0].body["nonce"], posts[1].body["nonce"]);
+    assert_eq!(
+        fake.messages_in(dm_channel_id(user_id(1))),
+        1,
+        "Discord shows the resent reminder once"
+    );
+}
+
+#[tokio::test]
+async fn no_more_posts_are_in_flight_than_the_configured_concurrency() {
+    let mut bot = spawn_bot().await;
+    for n in 1..=12 {
+        learn_as(&bot, &member(n, &format!("m{n}")), "alpha").await;
+    }
+    bot.shutdown().await;
+    bot.config.reminders.concurrency = 3;
+    bot.config.reminders.rate_share = 1.0;
+    bot.fake.delay(
+        "POST",
+        "/api/v10/channels/",
+        std::time::Duration::from_millis(300),
+    );
+    bot.fake.count_in_flight("POST", "/api/v10/channels/");
+
+    bot.clock.advance(Duration::days(1));
+    bot.start().await;
+    bot.fake
+        .wait_for_matching(
+            |r| r.is("POST", "/api/v10/channels/") && r.status == 200,
+            12,
+            std::time::Duration::from_secs(10),
+        )
+        .await;
+
+    assert_eq!(
+        bot.fake.most_in_flight(),
+        3,
+        "the slots are used, never exceeded"
+    );
 }

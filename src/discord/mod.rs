@@ -6,6 +6,7 @@ mod announce;
 mod commands;
 mod community;
 mod components;
+mod delivery;
 mod error;
 mod pictures;
 mod plan;
@@ -13,6 +14,8 @@ mod privacy;
 mod quiz;
 mod reminders;
 mod replies;
+mod rest_client;
+mod rest_limits;
 
 use std::sync::Arc;
 
@@ -84,9 +87,19 @@ pub async fn run(
             .ratelimiter_disabled(true);
         tracing::info!(proxy, "sending Discord traffic through the proxy");
     }
+    // Every REST call, the commands' and the reminders', gives up after the configured timeout.
+    let timeout = std::time::Duration::from_secs_f64(config.reminders.rest_timeout_seconds);
+    let client = rest_client::client_with_timeout(timeout);
+    let http = http.client(client.clone()).build();
+    let rest = Arc::new(rest_client::RestClient::new(
+        client,
+        http.token(),
+        config.discord.proxy.clone(),
+        config.reminders.requests_per_second(),
+    ));
+    let worker = delivery::WorkerSettings::from_config(&config.reminders);
     let dev_guild = config.discord.dev_guild_id.map(serenity::GuildId::new);
     let study = data.study.clone();
-    let reminder_interval = std::time::Duration::from_secs_f64(config.reminders.interval_seconds);
     let (stop_reminders, reminders_stopped) = watch::channel(false);
     let reminder_task: Arc<Mutex<Option<JoinHandle<()>>>> = Arc::default();
     let reminder_slot = Arc::clone(&reminder_task);
@@ -113,10 +126,10 @@ pub async fn run(
                     "connected and commands registered"
                 );
                 let _ = data.http.set(Arc::clone(&ctx.http));
-                let task = reminders::run(
-                    Arc::clone(&ctx.http),
+                let task = delivery::run(
+                    rest,
                     data.study.clone(),
-                    reminder_interval,
+                    worker,
                     Arc::clone(&data.sweeps),
                     reminders_stopped,
                 );
@@ -126,10 +139,9 @@ pub async fn run(
         })
         .build();
 
-    let mut client =
-        serenity::ClientBuilder::new_with_http(http.build(), serenity::GatewayIntents::GUILDS)
-            .framework(framework)
-            .await?;
+    let mut client = serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::GUILDS)
+        .framework(framework)
+        .await?;
 
     let shards = Arc::clone(&client.shard_manager);
     tokio::spawn(async move {

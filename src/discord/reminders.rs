@@ -1,104 +1,122 @@
-//! The reminder task: wakes every few minutes, writes the day's reminders to the outbox, and
-//! delivers what the outbox holds: by DM, else in the member's study channel. A send that
-//! fails for a passing reason is retried with backoff; Discord's message nonce keeps a resend
-//! after a crash from showing twice.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! Sending one reminder: by DM (one REST call once the member's DM channel is known), else in
+//! the member's study channel; and the `/remind` commands. The worker in `delivery.rs` decides
+//! when; every outcome is reported to the study's outbox.
 
 use poise::serenity_prelude as serenity;
 use serenity::{
     ButtonStyle, ChannelId, CreateActionRow, CreateAllowedMentions, CreateButton, CreateMessage,
-    Http, HttpError, Nonce, UserId,
+    Nonce, UserId,
 };
-use tokio::sync::watch;
 
 use super::commands::learner;
 use super::components::ComponentAction;
 use super::replies::{card_reply, embed};
+use super::rest_client::{Answer, RestClient};
 use super::{BotError, Context};
 use crate::render;
-use crate::study::{Reminder, Study};
+use crate::study::{Reminder, Retry, Study};
 
 /// Discord's "Cannot send messages to this user".
-const CANNOT_DM: isize = 50007;
-/// Reminders handled per sweep, so one sweep never runs for long.
-const BATCH: u32 = 200;
+const CANNOT_DM: i64 = 50007;
 
-/// Runs sweeps every `interval` until `stop` turns true; each finished sweep bumps `sweeps`.
-pub async fn run(
-    http: Arc<Http>,
-    study: Study,
-    interval: Duration,
-    sweeps: Arc<watch::Sender<u64>>,
-    mut stop: watch::Receiver<bool>,
-) {
-    let online_since = study.now();
-    loop {
-        if let Err(error) = sweep(&http, &study, online_since).await {
-            tracing::error!(%error, "reminder sweep failed");
-        }
-        sweeps.send_modify(|count| *count += 1);
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = stop.changed() => return,
-        }
-        if *stop.borrow() {
-            return;
-        }
-    }
-}
-
-async fn sweep(
-    http: &Http,
+/// Sends one reminder and records how it went. An error is logged with the reminder's id and
+/// stops nothing else.
+pub(super) async fn deliver(
+    rest: &RestClient,
     study: &Study,
-    online_since: chrono::DateTime<chrono::Utc>,
-) -> Result<(), BotError> {
-    let planned = study.plan_reminders(online_since).await?;
-    if planned > 0 {
-        tracing::info!(planned, "reminders written to the outbox");
+    reminder: Reminder,
+    first_retry: chrono::Duration,
+) {
+    if let Err(error) = try_deliver(rest, study, &reminder, first_retry).await {
+        tracing::error!(%error, reminder = reminder.id, "reminder not delivered; going on");
     }
-    for reminder in study.pending_reminders(BATCH).await? {
-        // One reminder's trouble (its outbox row, say) must not hold back everyone else's.
-        if let Err(error) = deliver(http, study, &reminder).await {
-            tracing::error!(%error, reminder = reminder.id, "reminder not delivered; going on");
-        }
-    }
-    Ok(())
 }
 
-async fn deliver(http: &Http, study: &Study, reminder: &Reminder) -> Result<(), BotError> {
-    let user = UserId::new(reminder.user.0);
-    let error = match send_dm(http, user, reminder).await {
-        Ok(channel) => return Ok(study.reminder_delivered(reminder, channel.get()).await?),
-        Err(error) => error,
-    };
-    if discord_code(&error) == Some(CANNOT_DM) {
-        let Some(channel) = study.dm_refused(reminder).await? else {
-            tracing::info!(user = %reminder.user, "member blocks DMs and has no study channel: reminders paused");
-            return Ok(());
-        };
-        let channel = ChannelId::new(channel);
-        return match channel.send_message(http, message(reminder, true)).await {
-            Ok(_) => Ok(study.reminder_delivered(reminder, channel.get()).await?),
-            Err(error) => {
-                tracing::warn!(%error, reminder = reminder.id, "study channel post failed; will retry");
-                Ok(study.reminder_failed(reminder, &error.to_string()).await?)
-            }
-        };
-    }
-    tracing::warn!(%error, reminder = reminder.id, attempts = reminder.attempts, "reminder send failed; will retry");
-    Ok(study.reminder_failed(reminder, &error.to_string()).await?)
-}
-
-async fn send_dm(
-    http: &Http,
-    user: UserId,
+async fn try_deliver(
+    rest: &RestClient,
+    study: &Study,
     reminder: &Reminder,
-) -> Result<ChannelId, serenity::Error> {
-    let channel = user.create_dm_channel(http).await?;
-    channel.send_message(http, message(reminder, false)).await?;
-    Ok(channel.id)
+    first_retry: chrono::Duration,
+) -> Result<(), BotError> {
+    let user = UserId::new(reminder.user.0);
+    let channel = match reminder.dm_channel {
+        Some(channel) => ChannelId::new(channel),
+        None => match rest.open_dm(user).await {
+            Answer::Accepted(body) => {
+                let Some(channel) = body["id"].as_str().and_then(|id| id.parse::<u64>().ok())
+                else {
+                    return failed(
+                        study,
+                        reminder,
+                        &Answer::Failed("no DM channel id".into()),
+                        first_retry,
+                    )
+                    .await;
+                };
+                study
+                    .remember_dm_channel(reminder.user, Some(channel))
+                    .await?;
+                ChannelId::new(channel)
+            }
+            answer => return failed(study, reminder, &answer, first_retry).await,
+        },
+    };
+    match rest.post_message(channel, &message(reminder, false)).await {
+        Answer::Accepted(_) => Ok(study.reminder_delivered(reminder, channel.get()).await?),
+        Answer::Refused {
+            code: Some(CANNOT_DM),
+            ..
+        } => in_study_channel(rest, study, reminder, first_retry).await,
+        answer @ Answer::Refused { status: 404, .. } => {
+            // The remembered DM channel is gone: open a new one next time.
+            study.remember_dm_channel(reminder.user, None).await?;
+            failed(study, reminder, &answer, first_retry).await
+        }
+        answer => failed(study, reminder, &answer, first_retry).await,
+    }
+}
+
+/// The member refuses DMs: their server's study channel, else reminders pause.
+async fn in_study_channel(
+    rest: &RestClient,
+    study: &Study,
+    reminder: &Reminder,
+    first_retry: chrono::Duration,
+) -> Result<(), BotError> {
+    let Some(channel) = study.dm_refused(reminder).await? else {
+        tracing::info!(user = %reminder.user, "member blocks DMs and has no study channel: reminders paused");
+        return Ok(());
+    };
+    let channel = ChannelId::new(channel);
+    match rest.post_message(channel, &message(reminder, true)).await {
+        Answer::Accepted(_) => Ok(study.reminder_delivered(reminder, channel.get()).await?),
+        answer => failed(study, reminder, &answer, first_retry).await,
+    }
+}
+
+async fn failed(
+    study: &Study,
+    reminder: &Reminder,
+    answer: &Answer,
+    first_retry: chrono::Duration,
+) -> Result<(), BotError> {
+    let retry = match answer {
+        Answer::RateLimited { retry_after } => Retry::After(
+            chrono::Duration::from_std(*retry_after).unwrap_or(chrono::Duration::seconds(1)),
+        ),
+        Answer::TimedOut => Retry::Backoff {
+            first: first_retry,
+            unconfirmed: true,
+        },
+        _ => Retry::Backoff {
+            first: first_retry,
+            unconfirmed: false,
+        },
+    };
+    tracing::warn!(%answer, reminder = reminder.id, attempts = reminder.attempts, "reminder send failed; will retry");
+    Ok(study
+        .reminder_failed(reminder, &answer.to_string(), retry)
+        .await?)
 }
 
 /// One message for all the member's due topics, with a button that starts the review.
@@ -123,15 +141,6 @@ fn message(reminder: &Reminder, in_channel: bool) -> CreateMessage {
             .allowed_mentions(CreateAllowedMentions::new().users(vec![user]));
     }
     message
-}
-
-fn discord_code(error: &serenity::Error) -> Option<isize> {
-    match error {
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(response)) => {
-            Some(response.error.code)
-        }
-        _ => None,
-    }
 }
 
 /// Review reminders: on, off, or from a local hour.

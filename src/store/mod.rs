@@ -8,8 +8,10 @@ mod boards;
 mod group;
 mod guilds;
 mod member_data;
+mod outbox;
 mod progress;
 mod quizzes;
+mod reminder_prefs;
 mod reminders;
 mod reviews;
 mod stats;
@@ -27,9 +29,10 @@ use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 pub use actions::Action;
 pub use boards::{BoardRow, Standing};
 pub use group::KnowerRow;
+pub use outbox::{ClosedAs, OutboxReminder};
 pub use progress::{LearnedMark, LearnerRecord};
 pub use quizzes::{NewAnswer, NewQuiz, PlannedQuestion, QuizRecord, ReviewEnd, StoredAnswer};
-pub use reminders::{DueReview, NewReminder, OutboxReminder};
+pub use reminders::{NewReminder, ReminderTimes, SweepPlan, SweepRow};
 
 use crate::ids::{GuildId, UserId};
 

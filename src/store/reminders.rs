@@ -1,24 +1,33 @@
-//! Reminder preferences, the servers' study channels, and the reminder outbox: a reminder is
-//! written here before it is sent and marked after Discord accepts it.
+//! The sweep that plans reminders: it
+//! reads only members with a card that fell due since the previous sweep or whose wake-up time
+//! has come, and writes the day's reminders to the outbox (see `outbox.rs`) in one transaction.
 
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
 use sqlx::Connection as _;
 
-use super::actions::{bind_visit, VISIT};
+use super::reminder_prefs::prefs_from;
 use super::{from_millis, to_millis, user_key, Store, StoreError};
-use crate::ids::{GuildId, Learner, UserId};
+use crate::ids::UserId;
 use crate::study::domain::ReminderPrefs;
 
-/// A review card that is due, with its owner's settings.
+/// One row of the sweep's read: a member to look at, with one of their due cards (`None` when
+/// nothing of theirs is due any more).
 #[derive(Debug, Clone)]
-pub struct DueReview {
+pub struct SweepRow {
     pub user: UserId,
-    pub track_id: String,
-    pub topic_id: String,
-    pub due: DateTime<Utc>,
+    /// (track, topic, due).
+    pub card: Option<(String, String, DateTime<Utc>)>,
     pub prefs: ReminderPrefs,
+    pub times: ReminderTimes,
+}
+
+/// When a member was last reminded, and until when they stay quiet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReminderTimes {
+    pub quiet_until: Option<DateTime<Utc>>,
+    pub last_reminded_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +35,8 @@ pub struct NewReminder {
     pub user: UserId,
     /// The member's own date, `YYYY-MM-DD`: at most one reminder each.
     pub local_day: String,
+    /// The UTC offset `local_day` was read under.
+    pub utc_offset_minutes: i32,
     /// (track, topic), most overdue first.
     pub topics: Vec<(String, String)>,
     pub catch_up: bool,
@@ -33,39 +44,43 @@ pub struct NewReminder {
     pub quiet_until: DateTime<Utc>,
 }
 
-/// A reminder waiting in the outbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxReminder {
-    pub id: i64,
-    pub user: UserId,
-    pub local_day: String,
-    pub topics: Vec<(String, String)>,
-    pub catch_up: bool,
-    pub attempts: u32,
+/// What one sweep decided: reminders to write, and when to look at other members again.
+#[derive(Debug, Clone, Default)]
+pub struct SweepPlan {
+    pub reminders: Vec<NewReminder>,
+    /// (member, when to look again; `None`: when one of their cards falls due).
+    pub wakes: Vec<(UserId, Option<DateTime<Utc>>)>,
 }
 
-type PrefsRow = (i64, Option<i64>, i64, i64);
+/// The sweep's one read; `?1` is the previous sweep's time, `?2` now. Members come from the
+/// index on `due` (cards that fell due in between) and the index on `wake_at`; their due cards
+/// from the primary key. [`Store::due_reviews_plan`] explains this very text.
+const DUE_REVIEWS: &str = "WITH woke(user_id) AS (
+         SELECT d.user_id FROM review_cards d WHERE d.due > ?1 AND d.due <= ?2
+         UNION
+         SELECT w.user_id FROM reminder_prefs w WHERE w.wake_at <= ?2)
+     SELECT k.user_id, c.track_id, c.topic_id, c.due,
+            p.enabled, p.hour, p.utc_offset_minutes, p.dm_blocked, p.quiet_until,
+            p.last_reminded_at
+     FROM woke k
+     LEFT JOIN review_cards c ON c.user_id = k.user_id AND c.due <= ?2
+     LEFT JOIN reminder_prefs p ON p.user_id = k.user_id";
 
-fn prefs_from(row: Option<PrefsRow>) -> ReminderPrefs {
-    row.map_or_else(
-        ReminderPrefs::default,
-        |(enabled, hour, offset, blocked)| ReminderPrefs {
-            enabled: enabled != 0,
-            hour: hour.and_then(|h| u8::try_from(h).ok()),
-            utc_offset_minutes: offset as i32,
-            dm_blocked: blocked != 0,
-        },
-    )
-}
-
-/// The sweep's read; bound twice to "now".
-const DUE_REVIEWS: &str = "SELECT c.user_id, c.track_id, c.topic_id, c.due,
-            p.enabled, p.hour, p.utc_offset_minutes, p.dm_blocked
-     FROM review_cards c LEFT JOIN reminder_prefs p ON p.user_id = c.user_id
-     WHERE c.due <= ? AND (p.quiet_until IS NULL OR p.quiet_until <= ?)";
+type SweepTuple = (
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 impl Store {
-    /// SQLite's plan for the sweep's due query, one line per step (for benchmarks and tests).
+    /// SQLite's plan for the sweep's read, [`DUE_REVIEWS`], one line per step.
     pub async fn due_reviews_plan(&self) -> Result<Vec<String>, StoreError> {
         let rows: Vec<(i64, i64, i64, String)> =
             sqlx::query_as(&format!("EXPLAIN QUERY PLAN {DUE_REVIEWS}"))
@@ -76,105 +91,48 @@ impl Store {
         Ok(rows.into_iter().map(|(.., detail)| detail).collect())
     }
 
-    pub async fn reminder_prefs(&self, user: UserId) -> Result<ReminderPrefs, StoreError> {
-        let row: Option<PrefsRow> = sqlx::query_as(
-            "SELECT enabled, hour, utc_offset_minutes, dm_blocked FROM reminder_prefs
-             WHERE user_id = ?",
-        )
-        .bind(user_key(user))
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(prefs_from(row))
+    /// The time up to which due cards were planned (`None` before the first sweep).
+    pub async fn swept_until(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT swept_until FROM reminder_planner WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(at,)| from_millis(at)))
     }
 
-    pub async fn set_reminder_prefs(
-        &self,
-        learner: &Learner,
-        prefs: ReminderPrefs,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        bind_visit(sqlx::query(VISIT), learner, now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO reminder_prefs (user_id, enabled, hour, utc_offset_minutes, dm_blocked)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled,
-                 hour = excluded.hour, utc_offset_minutes = excluded.utc_offset_minutes,
-                 dm_blocked = excluded.dm_blocked",
-        )
-        .bind(user_key(learner.user))
-        .bind(i64::from(prefs.enabled))
-        .bind(prefs.hour.map(i64::from))
-        .bind(i64::from(prefs.utc_offset_minutes))
-        .bind(i64::from(prefs.dm_blocked))
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Every due card with its owner's settings, but for members already reminded today (quiet
-    /// until their local midnight): the reminder sweep's one read, served by the index on `due`.
-    /// It runs [`DUE_REVIEWS`], the statement [`Store::due_reviews_plan`] explains.
+    /// Members with a card due in `(since, now]` or a wake-up time reached, with each of their
+    /// due cards. It runs [`DUE_REVIEWS`].
     #[tracing::instrument(skip_all)]
-    pub async fn due_reviews(&self, now: DateTime<Utc>) -> Result<Vec<DueReview>, StoreError> {
-        type Row = (
-            i64,
-            String,
-            String,
-            i64,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(DUE_REVIEWS)
-            .bind(to_millis(now))
+    pub async fn due_reviews(
+        &self,
+        since: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SweepRow>, StoreError> {
+        let rows: Vec<SweepTuple> = sqlx::query_as(DUE_REVIEWS)
+            .bind(since.map_or(i64::MIN, to_millis))
             .bind(to_millis(now))
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(user, track_id, topic_id, due, enabled, hour, offset, blocked)| {
-                    let prefs = match (enabled, offset, blocked) {
-                        (Some(enabled), Some(offset), Some(blocked)) => {
-                            prefs_from(Some((enabled, hour, offset, blocked)))
-                        }
-                        _ => ReminderPrefs::default(),
-                    };
-                    DueReview {
-                        user: UserId(user as u64),
-                        track_id,
-                        topic_id,
-                        due: from_millis(due),
-                        prefs,
-                    }
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(sweep_row).collect())
     }
 
-    /// Writes reminders to the outbox in one transaction, and keeps each member quiet until
-    /// the end of their local day; a member's second reminder of the same day is ignored.
-    /// Rows go in batches of multi-row inserts: a morning can bring thousands at once.
-    #[tracing::instrument(skip_all, fields(count = reminders.len()))]
-    pub async fn enqueue_reminders(
+    /// Writes the sweep's reminders and wake-up times in one transaction, and moves the
+    /// planner's mark to `now`. A member's second reminder for the same local day is ignored.
+    #[tracing::instrument(skip_all, fields(count = plan.reminders.len()))]
+    pub async fn save_sweep(
         &self,
-        reminders: &[NewReminder],
+        plan: &SweepPlan,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         const BATCH: usize = 500;
         let mut writer = self.write().await?;
         let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         let mut inserted = 0;
-        for batch in reminders.chunks(BATCH) {
+        for batch in plan.reminders.chunks(BATCH) {
             let mut outbox = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO reminder_outbox
-                     (user_id, local_day, topics, catch_up, created_at, next_attempt_at) ",
+                     (user_id, local_day, utc_offset_minutes, topics, catch_up, created_at,
+                      next_attempt_at) ",
             );
             outbox.push_values(batch, |mut row, reminder| {
                 let topics: Vec<String> = reminder
@@ -184,143 +142,73 @@ impl Store {
                     .collect();
                 row.push_bind(user_key(reminder.user))
                     .push_bind(reminder.local_day.clone())
+                    .push_bind(i64::from(reminder.utc_offset_minutes))
                     .push_bind(topics.join(","))
                     .push_bind(i64::from(reminder.catch_up))
                     .push_bind(to_millis(now))
                     .push_bind(to_millis(now));
             });
-            outbox.push(" ON CONFLICT (user_id, local_day) DO NOTHING");
+            outbox.push(" ON CONFLICT (user_id, local_day, utc_offset_minutes) DO NOTHING");
             inserted += outbox.build().execute(&mut *tx).await?.rows_affected() as usize;
 
-            let mut quiet =
-                QueryBuilder::<Sqlite>::new("INSERT INTO reminder_prefs (user_id, quiet_until) ");
+            // Quiet until the end of the local day; looked at again then, in case reviews are
+            // still due.
+            let mut quiet = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO reminder_prefs (user_id, quiet_until, last_reminded_at, wake_at) ",
+            );
             quiet.push_values(batch, |mut row, reminder| {
                 row.push_bind(user_key(reminder.user))
+                    .push_bind(to_millis(reminder.quiet_until))
+                    .push_bind(to_millis(now))
                     .push_bind(to_millis(reminder.quiet_until));
             });
-            quiet.push(" ON CONFLICT (user_id) DO UPDATE SET quiet_until = excluded.quiet_until");
+            quiet.push(
+                " ON CONFLICT (user_id) DO UPDATE SET quiet_until = excluded.quiet_until,
+                  last_reminded_at = excluded.last_reminded_at, wake_at = excluded.wake_at",
+            );
             quiet.build().execute(&mut *tx).await?;
         }
+        for batch in plan.wakes.chunks(BATCH) {
+            let mut wakes =
+                QueryBuilder::<Sqlite>::new("INSERT INTO reminder_prefs (user_id, wake_at) ");
+            wakes.push_values(batch, |mut row, (user, wake_at)| {
+                row.push_bind(user_key(*user))
+                    .push_bind(wake_at.map(to_millis));
+            });
+            wakes.push(" ON CONFLICT (user_id) DO UPDATE SET wake_at = excluded.wake_at");
+            wakes.build().execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "INSERT INTO reminder_planner (id, swept_until) VALUES (1, ?)
+             ON CONFLICT (id) DO UPDATE SET swept_until = excluded.swept_until",
+        )
+        .bind(to_millis(now))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(inserted)
     }
+}
 
-    /// Unsent reminders whose next attempt is due, oldest first.
-    pub async fn pending_reminders(
-        &self,
-        now: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<OutboxReminder>, StoreError> {
-        let rows: Vec<(i64, i64, String, String, i64, i64)> = sqlx::query_as(
-            "SELECT id, user_id, local_day, topics, catch_up, attempts FROM reminder_outbox
-             WHERE sent_at IS NULL AND next_attempt_at <= ?
-             ORDER BY next_attempt_at, id LIMIT ?",
-        )
-        .bind(to_millis(now))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, user, local_day, topics, catch_up, attempts)| OutboxReminder {
-                    id,
-                    user: UserId(user as u64),
-                    local_day,
-                    topics: topics
-                        .split(',')
-                        .filter_map(|t| t.split_once('/'))
-                        .map(|(track, topic)| (track.to_string(), topic.to_string()))
-                        .collect(),
-                    catch_up: catch_up != 0,
-                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                },
-            )
-            .collect())
-    }
-
-    /// Discord accepted the reminder (in `channel_id`); it is never sent again.
-    pub async fn reminder_sent(
-        &self,
-        id: i64,
-        channel_id: u64,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE reminder_outbox SET sent_at = ?, channel_id = ? WHERE id = ?")
-            .bind(to_millis(now))
-            .bind(channel_id as i64)
-            .bind(id)
-            .execute(&mut *self.write().await?)
-            .await?;
-        Ok(())
-    }
-
-    /// A send failed; try again at `retry_at`.
-    pub async fn reminder_failed(
-        &self,
-        id: i64,
-        error: &str,
-        retry_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE reminder_outbox
-             SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
-             WHERE id = ? AND sent_at IS NULL",
-        )
-        .bind(error)
-        .bind(to_millis(retry_at))
-        .bind(id)
-        .execute(&mut *self.write().await?)
-        .await?;
-        Ok(())
-    }
-
-    /// The reminder cannot be delivered anywhere; it leaves the queue with the reason.
-    pub async fn reminder_abandoned(
-        &self,
-        id: i64,
-        reason: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE reminder_outbox SET sent_at = ?, last_error = ?, attempts = attempts + 1
-             WHERE id = ?",
-        )
-        .bind(to_millis(now))
-        .bind(reason)
-        .bind(id)
-        .execute(&mut *self.write().await?)
-        .await?;
-        Ok(())
-    }
-
-    /// The study channel of the server the member studied in most recently, if it has one
-    /// with reminders on.
-    pub async fn study_channel_for(
-        &self,
-        user: UserId,
-    ) -> Result<Option<(GuildId, u64)>, StoreError> {
-        let row: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT g.guild_id, g.study_channel_id
-             FROM memberships m JOIN guild_settings g ON g.guild_id = m.guild_id
-             WHERE m.user_id = ? AND g.study_channel_id IS NOT NULL AND g.reminders_enabled = 1
-             ORDER BY m.last_seen_at DESC LIMIT 1",
-        )
-        .bind(user_key(user))
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(guild, channel)| (GuildId(guild as u64), channel as u64)))
-    }
-
-    /// Discord refused to DM the member: reminders pause until they turn them on again.
-    pub async fn block_dms(&self, user: UserId) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO reminder_prefs (user_id, dm_blocked) VALUES (?, 1)
-             ON CONFLICT (user_id) DO UPDATE SET dm_blocked = 1",
-        )
-        .bind(user_key(user))
-        .execute(&mut *self.write().await?)
-        .await?;
-        Ok(())
+fn sweep_row(row: SweepTuple) -> SweepRow {
+    let (user, track, topic, due, enabled, hour, offset, blocked, quiet, last) = row;
+    let prefs = match (enabled, offset, blocked) {
+        (Some(enabled), Some(offset), Some(blocked)) => {
+            prefs_from(Some((enabled, hour, offset, blocked)))
+        }
+        _ => ReminderPrefs::default(),
+    };
+    let card = match (track, topic, due) {
+        (Some(track), Some(topic), Some(due)) => Some((track, topic, from_millis(due))),
+        _ => None,
+    };
+    SweepRow {
+        user: UserId(user as u64),
+        card,
+        prefs,
+        times: ReminderTimes {
+            quiet_until: quiet.map(from_millis),
+            last_reminded_at: last.map(from_millis),
+        },
     }
 }

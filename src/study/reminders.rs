@@ -1,40 +1,21 @@
-//! Deciding who gets a review reminder today and keeping the outbox moving. The Discord
-//! adapter only sends what `pending_reminders` hands it and reports how it went.
+//! Deciding who gets a review reminder today: the sweep plans from new work only, and one
+//! member gets at most one reminder per local day whatever their offset changes. Sending is
+//! `outbox.rs`'s business.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 
 use super::domain::ReminderPrefs;
 use super::{Study, StudyError};
-use crate::course::Topic;
 use crate::ids::{Learner, UserId};
-use crate::store::{NewReminder, OutboxReminder};
-
-/// The first retry waits this long; each further one twice as long, up to `MAX_BACKOFF`.
-pub const FIRST_BACKOFF: Duration = Duration::seconds(30);
-pub const MAX_BACKOFF: Duration = Duration::hours(1);
-/// A reminder still failing after this many attempts is given up (about a day of retries).
-pub const MAX_ATTEMPTS: u32 = 30;
-
-/// A reminder ready to send.
-#[derive(Debug, Clone)]
-pub struct Reminder {
-    pub id: i64,
-    pub user: UserId,
-    /// The due topics, most overdue first.
-    pub topics: Vec<Arc<Topic>>,
-    /// Written for reviews that fell due while the bot was down.
-    pub catch_up: bool,
-    pub attempts: u32,
-}
+use crate::store::{NewReminder, ReminderTimes, SweepPlan};
 
 /// (due, track, topic): sorting puts the most overdue first.
 type DueTopic = (DateTime<Utc>, String, String);
 
 /// The member's local date and hour for a UTC offset.
-fn local_day_and_hour(now: DateTime<Utc>, offset_minutes: i32) -> (String, u8) {
+pub(super) fn local_day_and_hour(now: DateTime<Utc>, offset_minutes: i32) -> (String, u8) {
     let local = now + Duration::minutes(i64::from(offset_minutes));
     (local.format("%Y-%m-%d").to_string(), local.hour() as u8)
 }
@@ -74,129 +55,48 @@ fn end_of_local_day(now: DateTime<Utc>, offset_minutes: i32) -> DateTime<Utc> {
     next_midnight.unwrap_or(now + Duration::days(1))
 }
 
-/// How long to wait after `attempts` failed sends.
-pub fn backoff(attempts: u32) -> Duration {
-    let factor = 1_i32.checked_shl(attempts.min(16)).unwrap_or(i32::MAX);
-    (FIRST_BACKOFF * factor).min(MAX_BACKOFF)
-}
-
 impl Study {
-    /// Writes today's reminder to the outbox for every member with reviews due, reminders on,
-    /// and their chosen local hour reached. Reviews that fell due before `online_since` (while
-    /// the bot was down) make a catch-up reminder. Returns how many reminders were written.
+    /// Plans reminders from new work only: members with a card that fell due since the previous
+    /// sweep, or whose wake-up time (their hour, the end of their quiet day, a settings change)
+    /// has come. Each gets today's reminder when reminders are on, their local hour is reached
+    /// and they were not reminded this local day; otherwise a time to look again. Reviews that
+    /// fell due before `online_since` (while the bot was down) make a catch-up reminder.
+    /// Returns how many reminders were written.
     pub async fn plan_reminders(&self, online_since: DateTime<Utc>) -> Result<usize, StudyError> {
         let now = self.clock.now();
-        let due = self.store.due_reviews(now).await?;
-        let mut by_user: BTreeMap<UserId, (ReminderPrefs, Vec<DueTopic>)> = BTreeMap::new();
-        for review in due {
-            by_user
-                .entry(review.user)
-                .or_insert_with(|| (review.prefs, Vec::new()))
-                .1
-                .push((review.due, review.track_id, review.topic_id));
-        }
-        let mut reminders = Vec::new();
-        for (user, (prefs, mut topics)) in by_user {
-            if !prefs.enabled || prefs.dm_blocked {
-                continue;
+        let since = self.store.swept_until().await?;
+        let rows = self.store.due_reviews(since, now).await?;
+        let mut by_user: BTreeMap<UserId, (ReminderPrefs, ReminderTimes, Vec<DueTopic>)> =
+            BTreeMap::new();
+        for row in rows {
+            let entry = by_user
+                .entry(row.user)
+                .or_insert_with(|| (row.prefs, row.times, Vec::new()));
+            if let Some((track, topic, due)) = row.card {
+                entry.2.push((due, track, topic));
             }
-            let (local_day, hour) = local_day_and_hour(now, prefs.utc_offset_minutes);
-            if prefs.hour.is_some_and(|wanted| hour < wanted) {
-                continue;
+        }
+        let mut plan = SweepPlan::default();
+        for (user, (prefs, times, mut topics)) in by_user {
+            match decide(now, &prefs, &times, topics.is_empty()) {
+                Decision::Wait(wake_at) => plan.wakes.push((user, wake_at)),
+                Decision::Remind { local_day } => {
+                    topics.sort();
+                    plan.reminders.push(NewReminder {
+                        user,
+                        local_day,
+                        utc_offset_minutes: prefs.utc_offset_minutes,
+                        quiet_until: end_of_local_day(now, prefs.utc_offset_minutes),
+                        catch_up: topics.first().is_some_and(|(due, ..)| *due < online_since),
+                        topics: topics
+                            .into_iter()
+                            .map(|(_, track, topic)| (track, topic))
+                            .collect(),
+                    });
+                }
             }
-            topics.sort();
-            reminders.push(NewReminder {
-                user,
-                local_day,
-                quiet_until: end_of_local_day(now, prefs.utc_offset_minutes),
-                catch_up: topics.first().is_some_and(|(due, ..)| *due < online_since),
-                topics: topics
-                    .into_iter()
-                    .map(|(_, track, topic)| (track, topic))
-                    .collect(),
-            });
         }
-        if reminders.is_empty() {
-            return Ok(0);
-        }
-        Ok(self.store.enqueue_reminders(&reminders, now).await?)
-    }
-
-    /// Reminders whose (next) attempt is due.
-    pub async fn pending_reminders(&self, limit: u32) -> Result<Vec<Reminder>, StudyError> {
-        let pending = self
-            .store
-            .pending_reminders(self.clock.now(), limit)
-            .await?;
-        Ok(pending
-            .into_iter()
-            .map(|entry| self.reminder_from(entry))
-            .collect())
-    }
-
-    fn reminder_from(&self, entry: OutboxReminder) -> Reminder {
-        let topics = entry
-            .topics
-            .iter()
-            .filter_map(|(track, topic)| self.catalog().track(track)?.topic(topic).cloned())
-            .collect();
-        Reminder {
-            id: entry.id,
-            user: entry.user,
-            topics,
-            catch_up: entry.catch_up,
-            attempts: entry.attempts,
-        }
-    }
-
-    pub async fn reminder_delivered(
-        &self,
-        reminder: &Reminder,
-        channel: u64,
-    ) -> Result<(), StudyError> {
-        Ok(self
-            .store
-            .reminder_sent(reminder.id, channel, self.clock.now())
-            .await?)
-    }
-
-    /// A send failed for a passing reason (429, 5xx, timeout): retry with backoff, or give up
-    /// after [`MAX_ATTEMPTS`].
-    pub async fn reminder_failed(
-        &self,
-        reminder: &Reminder,
-        error: &str,
-    ) -> Result<(), StudyError> {
-        let now = self.clock.now();
-        if reminder.attempts + 1 >= MAX_ATTEMPTS {
-            self.store
-                .reminder_abandoned(reminder.id, error, now)
-                .await?;
-        } else {
-            let retry_at = now + backoff(reminder.attempts);
-            self.store
-                .reminder_failed(reminder.id, error, retry_at)
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Discord refused the DM (the member blocks DMs from the bot). Returns the study channel
-    /// to post in instead; with none, DM reminders are switched off for the member and the
-    /// reminder leaves the queue.
-    pub async fn dm_refused(&self, reminder: &Reminder) -> Result<Option<u64>, StudyError> {
-        if let Some((_, channel)) = self.store.study_channel_for(reminder.user).await? {
-            return Ok(Some(channel));
-        }
-        self.store.block_dms(reminder.user).await?;
-        self.store
-            .reminder_abandoned(
-                reminder.id,
-                "the member does not accept DMs",
-                self.clock.now(),
-            )
-            .await?;
-        Ok(None)
+        Ok(self.store.save_sweep(&plan, now).await?)
     }
 
     pub async fn reminder_prefs(&self, user: UserId) -> Result<ReminderPrefs, StudyError> {
@@ -204,19 +104,32 @@ impl Study {
     }
 
     /// Changes a member's reminder settings; turning reminders on also clears a DM block, so
-    /// the next reminder tries a DM again.
+    /// the next reminder tries a DM again. A new UTC offset never shortens the quiet time: the
+    /// member stays quiet until the end of the day of their last reminder under the new offset
+    /// too, so no offset change brings a second reminder into one local day.
     pub async fn set_reminder_prefs(
         &self,
         learner: &Learner,
         change: impl FnOnce(&mut ReminderPrefs),
     ) -> Result<ReminderPrefs, StudyError> {
-        let mut prefs = self.store.reminder_prefs(learner.user).await?;
+        let (mut prefs, times) = self.store.reminder_state(learner.user).await?;
         change(&mut prefs);
         if prefs.enabled {
             prefs.dm_blocked = false;
         }
+        let quiet_until = match times.last_reminded_at {
+            Some(last) => {
+                let under_new_offset = end_of_local_day(last, prefs.utc_offset_minutes);
+                Some(
+                    times
+                        .quiet_until
+                        .map_or(under_new_offset, |q| q.max(under_new_offset)),
+                )
+            }
+            None => times.quiet_until,
+        };
         self.store
-            .set_reminder_prefs(learner, prefs, self.clock.now())
+            .set_reminder_prefs(learner, prefs, quiet_until, self.clock.now())
             .await?;
         // The offset decides the learner's days: read it afresh next time.
         self.learners.forget(learner.user);
@@ -224,18 +137,51 @@ impl Study {
     }
 }
 
+/// What the sweep does with one member.
+#[derive(Debug, PartialEq, Eq)]
+enum Decision {
+    /// Write today's reminder.
+    Remind { local_day: String },
+    /// Look again at this time (`None`: when one of their cards falls due).
+    Wait(Option<DateTime<Utc>>),
+}
+
+fn decide(
+    now: DateTime<Utc>,
+    prefs: &ReminderPrefs,
+    times: &ReminderTimes,
+    nothing_due: bool,
+) -> Decision {
+    if nothing_due || !prefs.enabled || prefs.dm_blocked {
+        return Decision::Wait(None);
+    }
+    if let Some(quiet) = times.quiet_until.filter(|quiet| *quiet > now) {
+        return Decision::Wait(Some(quiet));
+    }
+    let (local_day, hour) = local_day_and_hour(now, prefs.utc_offset_minutes);
+    match prefs.hour {
+        Some(wanted) if hour < wanted => Decision::Wait(Some(local_hour_today(
+            now,
+            prefs.utc_offset_minutes,
+            wanted,
+        ))),
+        _ => Decision::Remind { local_day },
+    }
+}
+
+/// The UTC instant of `hour` o'clock on the member's current local day.
+fn local_hour_today(now: DateTime<Utc>, offset_minutes: i32, hour: u8) -> DateTime<Utc> {
+    let offset = Duration::minutes(i64::from(offset_minutes));
+    (now + offset)
+        .date_naive()
+        .and_hms_opt(u32::from(hour), 0, 0)
+        .map_or(now, |local| local.and_utc() - offset)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
-
-    #[test]
-    fn backoff_doubles_from_thirty_seconds_up_to_an_hour() {
-        assert_eq!(backoff(0), Duration::seconds(30));
-        assert_eq!(backoff(1), Duration::seconds(60));
-        assert_eq!(backoff(3), Duration::seconds(240));
-        assert_eq!(backoff(20), MAX_BACKOFF);
-    }
 
     #[test]
     fn utc_offsets_are_read_as_people_write_them() {
@@ -271,5 +217,42 @@ mod tests {
         assert_eq!(local_day_and_hour(now, 0), ("2026-11-02".into(), 23));
         assert_eq!(local_day_and_hour(now, 60), ("2026-11-03".into(), 0));
         assert_eq!(local_day_and_hour(now, -300), ("2026-11-02".into(), 18));
+    }
+
+    #[test]
+    fn the_sweep_reminds_waits_for_the_hour_or_the_quiet_time_or_for_a_card() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 0).unwrap();
+        let prefs = ReminderPrefs::default();
+        let none = ReminderTimes::default();
+        assert_eq!(
+            decide(now, &prefs, &none, false),
+            Decision::Remind {
+                local_day: "2026-11-02".into()
+            }
+        );
+        assert_eq!(decide(now, &prefs, &none, true), Decision::Wait(None));
+        let off = ReminderPrefs {
+            enabled: false,
+            ..prefs
+        };
+        assert_eq!(decide(now, &off, &none, false), Decision::Wait(None));
+        // 18:00 at UTC+2 is 16:00 UTC.
+        let evening = ReminderPrefs {
+            hour: Some(18),
+            utc_offset_minutes: 120,
+            ..prefs
+        };
+        assert_eq!(
+            decide(now, &evening, &none, false),
+            Decision::Wait(Some(Utc.with_ymd_and_hms(2026, 11, 2, 16, 0, 0).unwrap()))
+        );
+        let quiet = ReminderTimes {
+            quiet_until: Some(now + Duration::hours(3)),
+            last_reminded_at: Some(now - Duration::hours(1)),
+        };
+        assert_eq!(
+            decide(now, &prefs, &quiet, false),
+            Decision::Wait(quiet.quiet_until)
+        );
     }
 }

@@ -49,6 +49,7 @@ pub async fn spawn_bot() -> TestBot {
         // The reminder task wakes every 20 ms; tests wait for sweeps, never for the clock.
         reminders: ReminderConfig {
             interval_seconds: 0.02,
+            ..ReminderConfig::default()
         },
         ..Config::default()
     };

@@ -142,6 +142,10 @@ struct State {
     commands: HashMap<Option<u64>, Vec<Value>>,
     /// Messages the bot created (channel messages, interaction responses, follow-ups).
     messages: HashMap<u64, Value>,
+    /// (channel, nonce) -> (message, when): Discord's `enforce_nonce` deduplication.
+    nonces: HashMap<(u64, String), (u64, std::time::Instant)>,
+    /// (method, path prefix) whose requests in flight are counted: (now, most at once).
+    in_flight: Option<(String, String, usize, usize)>,
     /// Interactions the fake dispatched, by token.
     interactions: HashMap<String, messages::InteractionState>,
     gateway: gateway::GatewayState,
@@ -289,6 +293,17 @@ impl FakeDiscord {
             .collect()
     }
 
+    /// How many requests used `method` on a path starting with `path_prefix` and got
+    /// `status` (without copying them: for runs with thousands of requests).
+    pub fn count_answered(&self, method: &str, path_prefix: &str, status: u16) -> usize {
+        self.shared
+            .lock()
+            .requests
+            .iter()
+            .filter(|r| r.status == status && r.is(method, path_prefix))
+            .count()
+    }
+
     /// Every request the bot made for one interaction: its callback, `@original` edits and
     /// follow-ups.
     pub fn requests_for(&self, handle: &InteractionHandle) -> Vec<Recorded> {
@@ -425,6 +440,35 @@ impl FakeDiscord {
             .lock()
             .delays
             .push((method.to_ascii_uppercase(), path_prefix.to_owned(), by));
+    }
+
+    /// Forgets every [`Self::delay`]: Discord answers at once again.
+    pub fn clear_delays(&self) {
+        self.shared.lock().delays.clear();
+    }
+
+    /// From now on, counts the `method` requests under `path_prefix` that have arrived and are
+    /// not answered yet; [`Self::most_in_flight`] tells the most there were at once.
+    pub fn count_in_flight(&self, method: &str, path_prefix: &str) {
+        self.shared.lock().in_flight =
+            Some((method.to_ascii_uppercase(), path_prefix.to_owned(), 0, 0));
+    }
+
+    /// The most requests counted by [`Self::count_in_flight`] at once.
+    pub fn most_in_flight(&self) -> usize {
+        self.shared.lock().in_flight.as_ref().map_or(0, |c| c.3)
+    }
+
+    /// How many distinct messages the bot created in `channel` (a deduplicated resend counts
+    /// once).
+    pub fn messages_in(&self, channel: u64) -> usize {
+        let wanted = channel.to_string();
+        self.shared
+            .lock()
+            .messages
+            .values()
+            .filter(|m| m["channel_id"].as_str() == Some(wanted.as_str()))
+            .count()
     }
 
     /// Makes `GET /guilds/{guild}/members/{user}` answer with a member called `name` (without

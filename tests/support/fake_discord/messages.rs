@@ -48,7 +48,13 @@ pub(super) fn register_interaction(state: &mut State, payload: &Value) {
     );
 }
 
-/// `POST /channels/{id}/messages`: a message by the bot, echoing what it sent.
+/// How long the fake deduplicates a message by its nonce when `enforce_nonce` is set (Discord
+/// says "the past few minutes").
+pub const NONCE_DEDUPE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// `POST /channels/{id}/messages`: a message by the bot, echoing what it sent. With
+/// `enforce_nonce`, a nonce seen in the channel within [`NONCE_DEDUPE`] answers with the message
+/// it created then, and creates none, like Discord.
 pub(super) fn channel_message(
     shared: &Shared,
     state: &mut State,
@@ -56,10 +62,24 @@ pub(super) fn channel_message(
     body: &Value,
     files: &[RecordedFile],
 ) -> FakeResponse {
+    let nonce = match (&body["nonce"], body["enforce_nonce"].as_bool()) {
+        (Value::String(nonce), Some(true)) => Some((channel, nonce.clone())),
+        _ => None,
+    };
+    if let Some((id, at)) = nonce.as_ref().and_then(|key| state.nonces.get(key)) {
+        if at.elapsed() < NONCE_DEDUPE {
+            if let Some(message) = state.messages.get(id) {
+                return ok(message.clone());
+            }
+        }
+    }
     let id = shared.next_id();
     let attachments = attachments(shared, channel, &Value::Null, body, files);
     let message = bot_message_json(id, channel, body, attachments, 0, false);
     state.messages.insert(id, message.clone());
+    if let Some(key) = nonce {
+        state.nonces.insert(key, (id, std::time::Instant::now()));
+    }
     ok(message)
 }
 

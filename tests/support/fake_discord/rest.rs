@@ -33,7 +33,7 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
     let query = request.uri().query().map(str::to_owned);
     let (body, files) = read_body(request).await;
 
-    let (reply, delay) = {
+    let (reply, delay, key) = {
         let mut state = shared.lock();
         let delay = state
             .delays
@@ -42,6 +42,12 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
             .map(|(.., by)| *by);
         let reply = take_scripted(&mut state, &method, &path)
             .unwrap_or_else(|| route(&shared, &mut state, &method, &path, &body, &files));
+        if let Some((m, prefix, now, most)) = state.in_flight.as_mut() {
+            if *m == method && path.starts_with(prefix.as_str()) {
+                *now += 1;
+                *most = (*most).max(*now);
+            }
+        }
         let index = state.requests.len();
         state.requests.push(Recorded {
             index,
@@ -53,13 +59,52 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
             status: reply.status,
             response: reply.body.clone().unwrap_or(Value::Null),
         });
-        (reply, delay)
+        (reply, delay, (method_of_last(&state), path_of_last(&state)))
     };
     shared.notify();
+    // Dropped when the client gives up, so a stalled request stops counting then too.
+    let _in_flight = InFlight {
+        shared: Arc::clone(&shared),
+        method: key.0,
+        path: key.1,
+    };
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
     into_response(reply)
+}
+
+fn method_of_last(state: &State) -> String {
+    state
+        .requests
+        .last()
+        .map(|r| r.method.clone())
+        .unwrap_or_default()
+}
+
+fn path_of_last(state: &State) -> String {
+    state
+        .requests
+        .last()
+        .map(|r| r.path.clone())
+        .unwrap_or_default()
+}
+
+/// One counted request in flight (see `FakeDiscord::count_in_flight`).
+struct InFlight {
+    shared: Arc<Shared>,
+    method: String,
+    path: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Some((m, prefix, now, _)) = self.shared.lock().in_flight.as_mut() {
+            if *m == self.method && self.path.starts_with(prefix.as_str()) {
+                *now = now.saturating_sub(1);
+            }
+        }
+    }
 }
 
 fn into_response(reply: FakeResponse) -> Response {

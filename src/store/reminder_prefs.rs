@@ -1,0 +1,138 @@
+//! A member's reminder settings and times, their DM channel, and the study channel a refused
+//! DM falls back to.
+
+use chrono::{DateTime, Utc};
+use sqlx::Connection as _;
+
+use super::actions::{bind_visit, VISIT};
+use super::reminders::ReminderTimes;
+use super::{from_millis, to_millis, user_key, Store, StoreError};
+use crate::ids::{GuildId, Learner, UserId};
+use crate::study::domain::ReminderPrefs;
+
+pub(super) type PrefsRow = (i64, Option<i64>, i64, i64);
+
+pub(super) fn prefs_from(row: Option<PrefsRow>) -> ReminderPrefs {
+    row.map_or_else(
+        ReminderPrefs::default,
+        |(enabled, hour, offset, blocked)| ReminderPrefs {
+            enabled: enabled != 0,
+            hour: hour.and_then(|h| u8::try_from(h).ok()),
+            utc_offset_minutes: offset as i32,
+            dm_blocked: blocked != 0,
+        },
+    )
+}
+
+impl Store {
+    pub async fn reminder_prefs(&self, user: UserId) -> Result<ReminderPrefs, StoreError> {
+        Ok(self.reminder_state(user).await?.0)
+    }
+
+    /// A member's settings with their reminder times.
+    pub async fn reminder_state(
+        &self,
+        user: UserId,
+    ) -> Result<(ReminderPrefs, ReminderTimes), StoreError> {
+        type Row = (i64, Option<i64>, i64, i64, Option<i64>, Option<i64>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT enabled, hour, utc_offset_minutes, dm_blocked, quiet_until, last_reminded_at
+             FROM reminder_prefs WHERE user_id = ?",
+        )
+        .bind(user_key(user))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some((enabled, hour, offset, blocked, quiet, last)) => (
+                prefs_from(Some((enabled, hour, offset, blocked))),
+                ReminderTimes {
+                    quiet_until: quiet.map(from_millis),
+                    last_reminded_at: last.map(from_millis),
+                },
+            ),
+            None => (ReminderPrefs::default(), ReminderTimes::default()),
+        })
+    }
+
+    /// Stores new settings and quiet time; the next sweep looks at the member again.
+    pub async fn set_reminder_prefs(
+        &self,
+        learner: &Learner,
+        prefs: ReminderPrefs,
+        quiet_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+        bind_visit(sqlx::query(VISIT), learner, now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO reminder_prefs
+                 (user_id, enabled, hour, utc_offset_minutes, dm_blocked, quiet_until, wake_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled,
+                 hour = excluded.hour, utc_offset_minutes = excluded.utc_offset_minutes,
+                 dm_blocked = excluded.dm_blocked, quiet_until = excluded.quiet_until,
+                 wake_at = excluded.wake_at",
+        )
+        .bind(user_key(learner.user))
+        .bind(i64::from(prefs.enabled))
+        .bind(prefs.hour.map(i64::from))
+        .bind(i64::from(prefs.utc_offset_minutes))
+        .bind(i64::from(prefs.dm_blocked))
+        .bind(quiet_until.map(to_millis))
+        .bind(to_millis(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The study channel of the server the member studied in most recently, if it has one
+    /// with reminders on.
+    pub async fn study_channel_for(
+        &self,
+        user: UserId,
+    ) -> Result<Option<(GuildId, u64)>, StoreError> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT g.guild_id, g.study_channel_id
+             FROM memberships m JOIN guild_settings g ON g.guild_id = m.guild_id
+             WHERE m.user_id = ? AND g.study_channel_id IS NOT NULL AND g.reminders_enabled = 1
+             ORDER BY m.last_seen_at DESC LIMIT 1",
+        )
+        .bind(user_key(user))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(guild, channel)| (GuildId(guild as u64), channel as u64)))
+    }
+
+    /// Discord refused to DM the member: reminders pause until they turn them on again.
+    pub async fn block_dms(&self, user: UserId) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO reminder_prefs (user_id, dm_blocked) VALUES (?, 1)
+             ON CONFLICT (user_id) DO UPDATE SET dm_blocked = 1",
+        )
+        .bind(user_key(user))
+        .execute(&mut *self.write().await?)
+        .await?;
+        Ok(())
+    }
+
+    /// Remembers the DM channel Discord opened with the member (`None` forgets it).
+    pub async fn remember_dm_channel(
+        &self,
+        user: UserId,
+        channel: Option<u64>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO reminder_prefs (user_id, dm_channel_id) VALUES (?, ?)
+             ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id",
+        )
+        .bind(user_key(user))
+        .bind(channel.map(|c| c as i64))
+        .execute(&mut *self.write().await?)
+        .await?;
+        Ok(())
+    }
+}

@@ -405,7 +405,9 @@ async fn two_members_study(bot: &TestBot) {
             guild: None,
         };
         study
-            .set_reminder_prefs(&learner, |prefs| prefs.utc_offset_minutes = 60)
+            .set_reminder_prefs(&learner, |prefs| {
+                prefs.zone = quorum::study::domain::LocalZone::Fixed(60)
+            })
             .await
             .unwrap();
     }

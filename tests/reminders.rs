@@ -458,7 +458,7 @@ async fn changing_the_utc_offset_twice_in_a_day_yields_one_reminder_that_day() {
     let remind_hour = |offset: &str| {
         bot.fake.slash_command(
             "remind hour",
-            json!([opt_integer("hour", 0), opt_string("utc_offset", offset)]),
+            json!([opt_integer("hour", 0), opt_string("zone", offset)]),
             &ann(),
         )
     };
@@ -757,4 +757,65 @@ async fn no_more_posts_are_in_flight_than_the_configured_concurrency() {
         3,
         "the slots are used, never exceeded"
     );
+}
+
+/// `/remind zone Europe/Berlin hour 18`, in January (UTC+1) and in July (UTC+2): the reminder
+/// waits for 18:00 in Berlin, not 18:00 UTC nor a fixed offset.
+#[tokio::test]
+async fn a_reminder_comes_at_18_00_berlin_time_in_january_and_in_july() {
+    use chrono::TimeZone;
+    for (month, utc_hour_of_18_berlin) in [(1, 17), (7, 16)] {
+        let bot = spawn_bot().await;
+        bot.clock.set(
+            chrono::Utc
+                .with_ymd_and_hms(2027, month, 14, 9, 0, 0)
+                .unwrap(),
+        );
+        let zone = bot.fake.slash_command(
+            "remind zone",
+            json!([opt_string("zone", "Europe/Berlin"), opt_integer("hour", 18)]),
+            &ann(),
+        );
+        let (_, answer) = bot.fake.interact(zone).await;
+        let text = description(&answer.body["data"]);
+        assert!(text.contains("18:00 your time (Europe/Berlin)"), "{text}");
+        learn(&bot, "alpha").await;
+
+        // The next day, the review is due from 09:00 UTC; half an hour before 18:00 in Berlin,
+        // still nothing.
+        let day = chrono::Utc
+            .with_ymd_and_hms(2027, month, 15, 0, 0, 0)
+            .unwrap();
+        bot.clock
+            .set(day + Duration::hours(utc_hour_of_18_berlin) - Duration::minutes(30));
+        bot.wait_for_sweeps(3).await;
+        assert!(
+            reminder_posts(&bot).is_empty(),
+            "month {month}: not before 18:00 Berlin"
+        );
+
+        bot.clock
+            .set(day + Duration::hours(utc_hour_of_18_berlin) + Duration::minutes(1));
+        bot.fake.wait_for_request("POST", &dm_messages_path()).await;
+        assert_eq!(reminder_posts(&bot).len(), 1, "month {month}");
+    }
+}
+
+/// An unknown zone gets a private "did you mean" and changes nothing.
+#[tokio::test]
+async fn an_unknown_zone_is_refused_privately_with_the_closest_names() {
+    let bot = spawn_bot().await;
+    let zone = bot.fake.slash_command(
+        "remind zone",
+        json!([opt_string("zone", "Europe/Berlinn")]),
+        &ann(),
+    );
+    let (_, answer) = bot.fake.interact(zone).await;
+    let text = answer.body["data"]["content"].as_str().unwrap_or_default();
+    assert!(text.contains("Did you mean `Europe/Berlin`"), "{text}");
+    assert_eq!(answer.body["data"]["flags"], json!(64), "ephemeral");
+    let status = bot.fake.slash_command("remind status", json!([]), &ann());
+    let (_, status) = bot.fake.interact(status).await;
+    let text = description(&status.body["data"]);
+    assert!(text.contains("your zone: UTC)"), "unchanged: {text}");
 }

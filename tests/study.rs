@@ -547,3 +547,48 @@ async fn every_command_uses_the_servers_default_track_and_dms_the_latest_marks()
     };
     assert_eq!(study.map(&newcomer, None).await.unwrap().track.id, first);
 }
+
+/// Berlin moves its clocks forward on 2027-03-28. Studying on the 27th, the 28th and at 00:30
+/// on the 29th (Berlin time, already summer time) is three days in a row; a fixed winter offset
+/// would put the last one on the 28th still.
+#[tokio::test]
+async fn a_streak_in_a_named_zone_survives_a_dst_change() {
+    let f = fixture().await;
+    let ann = ann();
+    f.study
+        .set_reminder_prefs(&ann, |p| {
+            p.zone = quorum::study::parse_zone("Europe/Berlin").unwrap()
+        })
+        .await
+        .unwrap();
+    let berlin = |d: u32, h: u32, m: u32, offset: i64| {
+        Utc.with_ymd_and_hms(2027, 3, d, h, m, 0).unwrap() - Duration::hours(offset)
+    };
+    for (at, topic) in [
+        (berlin(27, 12, 0, 1), "alpha"),
+        (berlin(28, 12, 0, 2), "beta"),
+        (berlin(29, 0, 30, 2), "gamma"),
+    ] {
+        f.clock.set(at);
+        f.study.learn(&ann, None, topic).await.unwrap();
+    }
+
+    assert_eq!(f.study.streak(ann.user).await.unwrap().current, 3);
+    let board = f
+        .study
+        .leaderboard(GuildId(77), Board::Streak, Period::AllTime, 0, &ann)
+        .await
+        .unwrap();
+    assert_eq!(board.me.map(|m| m.score), Some(3));
+    // Alive through the 30th in Berlin, broken from midnight of the 31st (22:00 UTC on the 30th).
+    f.clock.set(berlin(30, 23, 59, 2));
+    assert_eq!(f.study.streak(ann.user).await.unwrap().current, 3);
+    f.clock.set(berlin(31, 0, 1, 2));
+    assert_eq!(f.study.streak(ann.user).await.unwrap().current, 0);
+    let board = f
+        .study
+        .leaderboard(GuildId(77), Board::Streak, Period::AllTime, 0, &ann)
+        .await
+        .unwrap();
+    assert_eq!(board.me, None, "off the board once broken");
+}

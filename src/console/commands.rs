@@ -4,7 +4,7 @@
 use super::{console_learner, Console, CONSOLE_SERVER};
 use crate::render::{self, commands::help_lines};
 use crate::study::domain::Period;
-use crate::study::{parse_utc_offset, Board, StudyError};
+use crate::study::{parse_zone, Board, StudyError};
 
 impl Console<'_> {
     /// Runs `/command argument` and returns its reply as text.
@@ -97,45 +97,61 @@ impl Console<'_> {
         Ok(card.to_text())
     }
 
-    /// `/remind [on|off|hour H [offset]|status]`: the settings only; the console delivers
+    /// `/remind [on|off|hour H [zone]|zone Z [H]|status]`: the settings only; the console delivers
     /// nothing.
     async fn remind(&self, argument: &str) -> Result<String, StudyError> {
         let study = self.study;
         let me = &self.learner;
         let words: Vec<&str> = argument.split_whitespace().collect();
-        let prefs = match words.as_slice() {
-            [] | ["status"] => study.reminder_prefs(me.user).await?,
-            ["on"] => study.set_reminder_prefs(me, |p| p.enabled = true).await?,
-            ["off"] => study.set_reminder_prefs(me, |p| p.enabled = false).await?,
-            ["hour", hour, rest @ ..] => {
-                let Some(hour) = hour.parse::<u8>().ok().filter(|h| *h < 24) else {
-                    return Ok("The hour is 0 to 23, like `/remind hour 18`.".into());
-                };
-                let offset = match rest {
+        let prefs =
+            match words.as_slice() {
+                [] | ["status"] => study.reminder_prefs(me.user).await?,
+                ["on"] => study.set_reminder_prefs(me, |p| p.enabled = true).await?,
+                ["off"] => study.set_reminder_prefs(me, |p| p.enabled = false).await?,
+                ["zone", zone, rest @ ..] => {
+                let zone = parse_zone(zone)?;
+                let hour = match rest {
                     [] => None,
-                    [offset] => match parse_utc_offset(offset) {
-                        Some(minutes) => Some(minutes),
-                        None => return Ok("Write the offset like `+2`, `-5` or `+5:30`.".into()),
+                    [hour] => match hour.parse::<u8>().ok().filter(|h| *h < 24) {
+                        Some(hour) => Some(hour),
+                        None => return Ok("The hour is 0 to 23.".into()),
                     },
-                    _ => return Ok("Try `/remind hour 18 +2`.".into()),
+                    _ => return Ok("Try `/remind zone Europe/Berlin 18`.".into()),
                 };
                 study
                     .set_reminder_prefs(me, |p| {
-                        p.hour = Some(hour);
-                        p.enabled = true;
-                        if let Some(minutes) = offset {
-                            p.utc_offset_minutes = minutes;
+                        p.zone = zone;
+                        if let Some(hour) = hour {
+                            p.hour = Some(hour);
+                            p.enabled = true;
                         }
                     })
                     .await?
             }
-            _ => {
-                return Ok(
-                    "Try `/remind on`, `/remind off`, `/remind hour 18 +2` or `/remind status`."
+            ["hour", hour, rest @ ..] => {
+                    let Some(hour) = hour.parse::<u8>().ok().filter(|h| *h < 24) else {
+                        return Ok("The hour is 0 to 23, like `/remind hour 18`.".into());
+                    };
+                    let offset = match rest {
+                        [] => None,
+                        [zone] => Some(parse_zone(zone)?),
+                        _ => return Ok("Try `/remind hour 18 +2`.".into()),
+                    };
+                    study
+                        .set_reminder_prefs(me, |p| {
+                            p.hour = Some(hour);
+                            p.enabled = true;
+                            if let Some(zone) = offset {
+                                p.zone = zone;
+                            }
+                        })
+                        .await?
+                }
+                _ => return Ok(
+                    "Try `/remind on`, `/remind off`, `/remind hour 18`, `/remind zone Europe/Berlin 18` or `/remind status`."
                         .into(),
-                )
-            }
-        };
+                ),
+            };
         let note = "\n(The console keeps your settings; reminders are sent on Discord.)";
         Ok(format!("{}{note}", render::remind_card(&prefs).to_text()))
     }

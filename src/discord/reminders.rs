@@ -144,7 +144,7 @@ fn message(reminder: &Reminder, in_channel: bool) -> CreateMessage {
 }
 
 /// Review reminders: on, off, or from a local hour.
-#[poise::command(slash_command, subcommands("on", "off", "hour", "status"))]
+#[poise::command(slash_command, subcommands("on", "off", "hour", "zone", "status"))]
 pub async fn remind(_ctx: Context<'_>) -> Result<(), BotError> {
     Ok(())
 }
@@ -183,33 +183,63 @@ async fn hour(
     #[min = 0]
     #[max = 23]
     hour: u8,
-    #[description = "Your UTC offset, e.g. +2, -5, +5:30 (default: keep the current one)"]
-    utc_offset: Option<String>,
+    #[description = "Your time zone (Europe/Berlin) or UTC offset (+2); default: keep yours"]
+    #[autocomplete = "autocomplete_zone"]
+    zone: Option<String>,
 ) -> Result<(), BotError> {
-    let offset = match utc_offset.as_deref().map(crate::study::parse_utc_offset) {
-        Some(None) => {
-            let text = "I couldn't read that UTC offset. Use a form like `+2`, `-5` or `+5:30`.";
-            ctx.send(poise::CreateReply::default().content(text).ephemeral(true))
-                .await?;
-            return Ok(());
-        }
-        Some(Some(minutes)) => Some(minutes),
-        None => None,
-    };
+    set_zone_and_hour(ctx, zone.as_deref(), Some(hour)).await
+}
+
+/// Set your time zone by name (daylight saving included) or offset, and optionally the hour.
+#[poise::command(slash_command)]
+async fn zone(
+    ctx: Context<'_>,
+    #[description = "Your time zone, e.g. Europe/Berlin, or a UTC offset like +2"]
+    #[autocomplete = "autocomplete_zone"]
+    zone: String,
+    #[description = "Your local hour for reminders, 0-23 (default: keep yours)"]
+    #[min = 0]
+    #[max = 23]
+    hour: Option<u8>,
+) -> Result<(), BotError> {
+    set_zone_and_hour(ctx, Some(&zone), hour).await
+}
+
+/// Applies a zone (checked first: an unknown one changes nothing) and an hour.
+async fn set_zone_and_hour(
+    ctx: Context<'_>,
+    zone: Option<&str>,
+    hour: Option<u8>,
+) -> Result<(), BotError> {
+    let zone = zone.map(crate::study::parse_zone).transpose()?;
     let learner = learner(ctx).await;
     let prefs = ctx
         .data()
         .study
         .set_reminder_prefs(&learner, |p| {
-            p.hour = Some(hour);
-            p.enabled = true;
-            if let Some(minutes) = offset {
-                p.utc_offset_minutes = minutes;
+            if let Some(hour) = hour {
+                p.hour = Some(hour);
+                p.enabled = true;
+            }
+            if let Some(zone) = zone {
+                p.zone = zone;
             }
         })
         .await?;
     ctx.send(card_reply(&render::remind_card(&prefs))).await?;
     Ok(())
+}
+
+/// IANA zone names containing what is typed (Discord shows 25 at most).
+async fn autocomplete_zone(
+    _ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let choices = crate::study::domain::zones_matching(partial)
+        .take(25)
+        .map(|name| serenity::AutocompleteChoice::new(name, name))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
 /// Show your reminder settings.

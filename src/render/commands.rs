@@ -116,9 +116,9 @@ pub const COMMANDS: &[CommandInfo] = &[
     },
     CommandInfo {
         name: "remind",
-        usage: "/remind on|off|hour|status",
-        description: "Daily review reminders by DM, at an hour of your own day.",
-        help: "daily review reminders by DM, at an hour of your own day",
+        usage: "/remind on|off|hour|zone|status",
+        description: "Daily review reminders by DM, at an hour of your own day, in your time zone.",
+        help: "daily review reminders by DM, at an hour of your own day, in your time zone by name (`Europe/Berlin`, daylight saving included) or as an offset (`+2`)",
         reach: Reach::Everywhere,
     },
     CommandInfo {

@@ -30,13 +30,7 @@ pub fn reminder_card(topics: &[Arc<Topic>], catch_up: bool) -> Card {
 }
 
 pub fn remind_card(prefs: &ReminderPrefs) -> Card {
-    let offset = prefs.utc_offset_minutes;
-    let zone = format!(
-        "UTC{}{}:{:02}",
-        if offset < 0 { '-' } else { '+' },
-        offset.abs() / 60,
-        offset.abs() % 60
-    );
+    let zone = prefs.zone.label();
     let when = match prefs.hour {
         Some(hour) => format!("from {hour:02}:00 your time ({zone})"),
         None => format!("as soon as a review is due (your zone: {zone})"),

@@ -260,6 +260,19 @@ pub fn error_message(error: &StudyError, reference: &str) -> String {
         StudyError::NothingToReview { next: None } => {
             "Nothing to review yet: mark a topic learned with `/learned` and its first review comes the next day.".into()
         }
+        StudyError::UnknownZone(miss) => {
+            let mut text = format!(
+                "I don't know a time zone called “{}”. Use a name like `Europe/Berlin` or \
+                 `America/New_York`, or an offset like `+2`.",
+                miss.query
+            );
+            if !miss.suggestions.is_empty() {
+                let names: Vec<String> =
+                    miss.suggestions.iter().map(|n| format!("`{n}`")).collect();
+                text.push_str(&format!(" Did you mean {}?", names.join(", ")));
+            }
+            text
+        }
         StudyError::KeepsPrivate => {
             "This member keeps their study data private (`/privacy`), so I cannot show it.".into()
         }

@@ -8,17 +8,18 @@ use super::actions::{bind_visit, VISIT};
 use super::reminders::ReminderTimes;
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::{GuildId, Learner, UserId};
-use crate::study::domain::ReminderPrefs;
+use crate::study::domain::{LocalZone, ReminderPrefs};
 
-pub(super) type PrefsRow = (i64, Option<i64>, i64, i64);
+/// (enabled, hour, utc_offset_minutes, dm_blocked, time_zone) as stored.
+pub(super) type PrefsRow = (i64, Option<i64>, i64, i64, Option<String>);
 
 pub(super) fn prefs_from(row: Option<PrefsRow>) -> ReminderPrefs {
     row.map_or_else(
         ReminderPrefs::default,
-        |(enabled, hour, offset, blocked)| ReminderPrefs {
+        |(enabled, hour, offset, blocked, zone)| ReminderPrefs {
             enabled: enabled != 0,
             hour: hour.and_then(|h| u8::try_from(h).ok()),
-            utc_offset_minutes: offset as i32,
+            zone: LocalZone::from_stored(zone.as_deref(), offset),
             dm_blocked: blocked != 0,
         },
     )
@@ -34,17 +35,26 @@ impl Store {
         &self,
         user: UserId,
     ) -> Result<(ReminderPrefs, ReminderTimes), StoreError> {
-        type Row = (i64, Option<i64>, i64, i64, Option<i64>, Option<i64>);
+        type Row = (
+            i64,
+            Option<i64>,
+            i64,
+            i64,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+        );
         let row: Option<Row> = sqlx::query_as(
-            "SELECT enabled, hour, utc_offset_minutes, dm_blocked, quiet_until, last_reminded_at
+            "SELECT enabled, hour, utc_offset_minutes, dm_blocked, time_zone, quiet_until,
+                    last_reminded_at
              FROM reminder_prefs WHERE user_id = ?",
         )
         .bind(user_key(user))
         .fetch_optional(&self.pool)
         .await?;
         Ok(match row {
-            Some((enabled, hour, offset, blocked, quiet, last)) => (
-                prefs_from(Some((enabled, hour, offset, blocked))),
+            Some((enabled, hour, offset, blocked, zone, quiet, last)) => (
+                prefs_from(Some((enabled, hour, offset, blocked, zone))),
                 ReminderTimes {
                     quiet_until: quiet.map(from_millis),
                     last_reminded_at: last.map(from_millis),
@@ -69,20 +79,24 @@ impl Store {
             .await?;
         sqlx::query(
             "INSERT INTO reminder_prefs
-                 (user_id, enabled, hour, utc_offset_minutes, dm_blocked, quiet_until, wake_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
+                 (user_id, enabled, hour, utc_offset_minutes, dm_blocked, quiet_until, wake_at,
+                  time_zone)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled,
                  hour = excluded.hour, utc_offset_minutes = excluded.utc_offset_minutes,
+                 time_zone = excluded.time_zone,
                  dm_blocked = excluded.dm_blocked, quiet_until = excluded.quiet_until,
                  wake_at = excluded.wake_at",
         )
         .bind(user_key(learner.user))
         .bind(i64::from(prefs.enabled))
         .bind(prefs.hour.map(i64::from))
-        .bind(i64::from(prefs.utc_offset_minutes))
+        // A named zone's offset as of now, for what reads the offset alone.
+        .bind(prefs.zone.offset_minutes_at(now))
         .bind(i64::from(prefs.dm_blocked))
         .bind(quiet_until.map(to_millis))
         .bind(to_millis(now))
+        .bind(prefs.zone.name())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

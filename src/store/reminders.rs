@@ -61,7 +61,7 @@ const DUE_REVIEWS: &str = "WITH woke(user_id) AS (
          SELECT w.user_id FROM reminder_prefs w WHERE w.wake_at <= ?2)
      SELECT k.user_id, c.track_id, c.topic_id, c.due,
             p.enabled, p.hour, p.utc_offset_minutes, p.dm_blocked, p.quiet_until,
-            p.last_reminded_at
+            p.last_reminded_at, p.time_zone
      FROM woke k
      LEFT JOIN review_cards c ON c.user_id = k.user_id AND c.due <= ?2
      LEFT JOIN reminder_prefs p ON p.user_id = k.user_id";
@@ -77,6 +77,7 @@ type SweepTuple = (
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    Option<String>,
 );
 
 impl Store {
@@ -191,10 +192,10 @@ impl Store {
 }
 
 fn sweep_row(row: SweepTuple) -> SweepRow {
-    let (user, track, topic, due, enabled, hour, offset, blocked, quiet, last) = row;
+    let (user, track, topic, due, enabled, hour, offset, blocked, quiet, last, zone) = row;
     let prefs = match (enabled, offset, blocked) {
         (Some(enabled), Some(offset), Some(blocked)) => {
-            prefs_from(Some((enabled, hour, offset, blocked)))
+            prefs_from(Some((enabled, hour, offset, blocked, zone)))
         }
         _ => ReminderPrefs::default(),
     };

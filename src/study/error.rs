@@ -1,5 +1,6 @@
 use crate::course::TopicMiss;
 use crate::store::StoreError;
+use crate::study::domain::ZoneMiss;
 
 /// Why a use case could not answer. The first variants are the learner's to fix, `Busy` goes
 /// away with a retry, and `Store` is ours.
@@ -30,6 +31,8 @@ pub enum StudyError {
     NotAMemberHere,
     #[error("this member keeps their study data private")]
     KeepsPrivate,
+    #[error("there is no time zone called \"{}\"", .0.query)]
+    UnknownZone(ZoneMiss),
     #[error("the database is busy; try again in a moment")]
     Busy,
     #[error(transparent)]

@@ -32,7 +32,7 @@ pub use map::{Progress, SectionView, SkillMap, TopicEntry, TopicState};
 pub use outbox::{backoff, Claimed, Reminder, Retry, NONCE_WINDOW};
 pub use plan::{PlanStep, StudyPlan, PLAN_STEPS, REVIEW_MINUTES};
 pub use quiz::{QuizFeedback, QuizKind, QuizQuestion, QuizResult, QuizStep, DEFAULT_QUESTIONS};
-pub use reminders::parse_utc_offset;
+pub use reminders::parse_zone;
 pub use review::{rating_for, ReviewSchedule, ScheduledTopic, Scheduler, REVIEW_QUESTIONS};
 pub use stats::{SectionAccuracy, Stats, ACTIVITY_DAYS};
 pub use topic::{CardAction, NextStep, TopicCard};

@@ -78,7 +78,7 @@ impl Study {
             let (id, user) = (entry.id, entry.user);
             // "Today" under the offset the reminder's day was read under: a later offset change
             // does not make a fresh reminder look old.
-            let (today, _) = local_day_and_hour(now, entry.utc_offset_minutes);
+            let (today, _) = local_day_and_hour(now, i64::from(entry.utc_offset_minutes));
             let closed = if entry
                 .unconfirmed_since
                 .is_some_and(|since| since < now - NONCE_WINDOW)

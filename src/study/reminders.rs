@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 
-use super::domain::ReminderPrefs;
+use super::domain::{LocalZone, ReminderPrefs};
 use super::{Study, StudyError};
 use crate::ids::{Learner, UserId};
 use crate::store::{NewReminder, ReminderTimes, SweepPlan};
@@ -14,45 +14,21 @@ use crate::store::{NewReminder, ReminderTimes, SweepPlan};
 /// (due, track, topic): sorting puts the most overdue first.
 type DueTopic = (DateTime<Utc>, String, String);
 
-/// The member's local date and hour for a UTC offset.
-pub(super) fn local_day_and_hour(now: DateTime<Utc>, offset_minutes: i32) -> (String, u8) {
-    let local = now + Duration::minutes(i64::from(offset_minutes));
+/// The member's local date and hour at a UTC offset.
+pub(super) fn local_day_and_hour(now: DateTime<Utc>, offset_minutes: i64) -> (String, u8) {
+    let local = now + Duration::minutes(offset_minutes);
     (local.format("%Y-%m-%d").to_string(), local.hour() as u8)
 }
 
-/// Reads a UTC offset as people write it: `+2`, `-5`, `+5:30`, `UTC+1`, `0`. Minutes east of
-/// UTC, within Discord's world of -12:00 to +14:00.
-pub fn parse_utc_offset(text: &str) -> Option<i32> {
-    let text = text.trim().to_ascii_uppercase();
-    let text = text
-        .trim_start_matches("UTC")
-        .trim_start_matches("GMT")
-        .trim();
-    if text.is_empty() || text == "Z" {
-        return Some(0);
-    }
-    let (sign, rest) = match text.as_bytes().first()? {
-        b'+' => (1, &text[1..]),
-        b'-' => (-1, &text[1..]),
-        _ => (1, text),
-    };
-    let (hours, minutes) = match rest.split_once(':') {
-        Some((h, m)) => (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?),
-        None => (rest.parse::<i32>().ok()?, 0),
-    };
-    let total = sign * (hours * 60 + minutes);
-    ((0..60).contains(&minutes) && (-12 * 60..=14 * 60).contains(&total)).then_some(total)
+/// The UTC instant at which the member's current local day ends (in their zone, daylight
+/// saving included).
+fn end_of_local_day(now: DateTime<Utc>, zone: LocalZone) -> DateTime<Utc> {
+    zone.day_start(zone.local_day(now) + 1)
 }
 
-/// The UTC instant at which the member's current local day ends.
-fn end_of_local_day(now: DateTime<Utc>, offset_minutes: i32) -> DateTime<Utc> {
-    let offset = Duration::minutes(i64::from(offset_minutes));
-    let local = (now + offset).date_naive();
-    let next_midnight = local
-        .succ_opt()
-        .and_then(|day| day.and_hms_opt(0, 0, 0))
-        .map(|midnight| midnight.and_utc() - offset);
-    next_midnight.unwrap_or(now + Duration::days(1))
+/// A time zone as a member types it: an IANA name (`Europe/Berlin`) or a UTC offset (`+2`).
+pub fn parse_zone(text: &str) -> Result<LocalZone, StudyError> {
+    LocalZone::parse(text).map_err(StudyError::UnknownZone)
 }
 
 impl Study {
@@ -85,8 +61,8 @@ impl Study {
                     plan.reminders.push(NewReminder {
                         user,
                         local_day,
-                        utc_offset_minutes: prefs.utc_offset_minutes,
-                        quiet_until: end_of_local_day(now, prefs.utc_offset_minutes),
+                        utc_offset_minutes: prefs.zone.offset_minutes_at(now) as i32,
+                        quiet_until: end_of_local_day(now, prefs.zone),
                         catch_up: topics.first().is_some_and(|(due, ..)| *due < online_since),
                         topics: topics
                             .into_iter()
@@ -119,7 +95,7 @@ impl Study {
         }
         let quiet_until = match times.last_reminded_at {
             Some(last) => {
-                let under_new_offset = end_of_local_day(last, prefs.utc_offset_minutes);
+                let under_new_offset = end_of_local_day(last, prefs.zone);
                 Some(
                     times
                         .quiet_until
@@ -158,24 +134,22 @@ fn decide(
     if let Some(quiet) = times.quiet_until.filter(|quiet| *quiet > now) {
         return Decision::Wait(Some(quiet));
     }
-    let (local_day, hour) = local_day_and_hour(now, prefs.utc_offset_minutes);
+    let (local_day, hour) = local_day_and_hour(now, prefs.zone.offset_minutes_at(now));
     match prefs.hour {
-        Some(wanted) if hour < wanted => Decision::Wait(Some(local_hour_today(
-            now,
-            prefs.utc_offset_minutes,
-            wanted,
-        ))),
+        Some(wanted) if hour < wanted => {
+            Decision::Wait(Some(local_hour_today(now, prefs.zone, wanted)))
+        }
         _ => Decision::Remind { local_day },
     }
 }
 
-/// The UTC instant of `hour` o'clock on the member's current local day.
-fn local_hour_today(now: DateTime<Utc>, offset_minutes: i32, hour: u8) -> DateTime<Utc> {
-    let offset = Duration::minutes(i64::from(offset_minutes));
-    (now + offset)
-        .date_naive()
-        .and_hms_opt(u32::from(hour), 0, 0)
-        .map_or(now, |local| local.and_utc() - offset)
+/// The UTC instant of `hour` o'clock on the member's current local day (an hour skipped by a
+/// daylight-saving jump counts from the jump).
+fn local_hour_today(now: DateTime<Utc>, zone: LocalZone, hour: u8) -> DateTime<Utc> {
+    let start = zone.day_start(zone.local_day(now));
+    let at = start + Duration::hours(i64::from(hour));
+    // Across a daylight-saving change the day's offset moves: correct by the difference.
+    at - Duration::minutes(zone.offset_minutes_at(at) - zone.offset_minutes_at(start))
 }
 
 #[cfg(test)]
@@ -184,29 +158,18 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
-    fn utc_offsets_are_read_as_people_write_them() {
-        assert_eq!(parse_utc_offset("+2"), Some(120));
-        assert_eq!(parse_utc_offset("-5"), Some(-300));
-        assert_eq!(parse_utc_offset("+5:30"), Some(330));
-        assert_eq!(parse_utc_offset("UTC+1"), Some(60));
-        assert_eq!(parse_utc_offset("0"), Some(0));
-        assert_eq!(parse_utc_offset("+15"), None);
-        assert_eq!(parse_utc_offset("+2:75"), None);
-        assert_eq!(parse_utc_offset("soon"), None);
-    }
-
-    #[test]
     fn a_reminded_member_stays_quiet_until_their_local_midnight() {
         let now = Utc.with_ymd_and_hms(2026, 11, 2, 23, 30, 0).unwrap();
         let midnight_utc = Utc.with_ymd_and_hms(2026, 11, 3, 0, 0, 0).unwrap();
-        assert_eq!(end_of_local_day(now, 0), midnight_utc);
+        let fixed = LocalZone::Fixed;
+        assert_eq!(end_of_local_day(now, fixed(0)), midnight_utc);
         // UTC+1: it is already 00:30 on the 3rd; quiet until the 4th, local midnight.
         assert_eq!(
-            end_of_local_day(now, 60),
+            end_of_local_day(now, fixed(60)),
             Utc.with_ymd_and_hms(2026, 11, 3, 23, 0, 0).unwrap()
         );
         assert_eq!(
-            end_of_local_day(now, -300),
+            end_of_local_day(now, fixed(-300)),
             Utc.with_ymd_and_hms(2026, 11, 3, 5, 0, 0).unwrap()
         );
     }
@@ -239,7 +202,7 @@ mod tests {
         // 18:00 at UTC+2 is 16:00 UTC.
         let evening = ReminderPrefs {
             hour: Some(18),
-            utc_offset_minutes: 120,
+            zone: LocalZone::Fixed(120),
             ..prefs
         };
         assert_eq!(

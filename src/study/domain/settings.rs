@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::zone::LocalZone;
+
 /// A server's settings as its admins set them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuildSettings {
@@ -49,7 +51,8 @@ pub struct ReminderPrefs {
     pub enabled: bool,
     /// The local hour from which the day's reminder may go out; `None`: as soon as due.
     pub hour: Option<u8>,
-    pub utc_offset_minutes: i32,
+    /// The member's time zone: their hour and their days.
+    pub zone: LocalZone,
     /// Discord refused a DM (error 50007) and no study channel could take it.
     pub dm_blocked: bool,
 }
@@ -59,7 +62,7 @@ impl Default for ReminderPrefs {
         Self {
             enabled: true,
             hour: None,
-            utc_offset_minutes: 0,
+            zone: LocalZone::default(),
             dm_blocked: false,
         }
     }

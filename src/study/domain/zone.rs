@@ -184,6 +184,16 @@ mod tests {
         assert_eq!(LocalZone::parse("UTC"), Ok(LocalZone::Fixed(0)));
         let miss = LocalZone::parse("Europe/Berlinn").unwrap_err();
         assert_eq!(miss.suggestions.first(), Some(&"Europe/Berlin"), "{miss:?}");
+        for (offset, minutes) in [("+2", 120), ("-5", -300), ("UTC+1", 60), ("0", 0)] {
+            assert_eq!(
+                LocalZone::parse(offset),
+                Ok(LocalZone::Fixed(minutes)),
+                "{offset}"
+            );
+        }
+        for wrong in ["+15", "+2:75"] {
+            assert_eq!(parse_utc_offset(wrong), None, "{wrong}");
+        }
         let city = LocalZone::parse("Berlin").unwrap_err();
         assert!(city.suggestions.contains(&"Europe/Berlin"), "{city:?}");
     }

@@ -354,3 +354,47 @@ async fn plan_lists_due_reviews_before_new_topics_and_fits_the_minutes() {
     assert!(footer.starts_with("9 of 12 minutes planned"), "{footer}");
     assert_eq!(custom_ids(&callback), ["q:review", "q:open:sample:gamma"]);
 }
+
+/// With two tracks and the server's default set to the second, `/map` and the topic
+/// autocomplete use the default without being told.
+#[tokio::test]
+async fn with_two_tracks_map_and_autocomplete_use_the_servers_default_track() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let course = tempfile::tempdir().unwrap();
+    support::copy_dir(
+        &root.join("tests/fixtures/sample/sample"),
+        &course.path().join("sample"),
+    );
+    support::copy_dir(
+        &root.join("course/distributed-systems"),
+        &course.path().join("zz-distributed-systems"),
+    );
+    let bot = support::bot::spawn_bot_on(course.path().to_path_buf()).await;
+    let boss = Caller::manager(user_id(2), "boss");
+    let typed = |who: &Caller| bot.fake.autocomplete("topic", "topic", "", who);
+    let (_, before) = bot.fake.interact(typed(&ann())).await;
+    assert_eq!(before.body["data"]["choices"][0]["value"], json!("alpha"));
+
+    let (_, set) = command(
+        &bot,
+        "quorum-admin track",
+        json!([opt_string("track", "distributed-systems")]),
+        &boss,
+    )
+    .await;
+    assert!(
+        embed(&set).to_string().contains("distributed-systems")
+            || set.body.to_string().contains("Default track changed"),
+        "{:#}",
+        set.body
+    );
+
+    let (_, after) = bot.fake.interact(typed(&ann())).await;
+    assert_eq!(
+        after.body["data"]["choices"][0]["value"],
+        json!("fallacies")
+    );
+    let (_, map) = command(&bot, "map", json!([]), &ann()).await;
+    let title = embed(&map)["title"].as_str().unwrap_or_default().to_owned();
+    assert!(title.contains("Many machines, one system"), "{title}");
+}

@@ -1,6 +1,8 @@
 //! The Discord-free core against real SQLite files: the store keeps what it is told, the map
 //! computes the right states, and the console answers typed commands.
 
+mod support;
+
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
@@ -476,30 +478,17 @@ async fn the_boards_and_group_views_read_their_indexes_and_scan_no_table() {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// With two tracks, a server's default track is what `/map`, `/topic`, `/learned`, `/quiz`
 /// and `/next` mean without a track; outside a server, the track of the latest mark is.
 #[tokio::test]
 async fn every_command_uses_the_servers_default_track_and_dms_the_latest_marks() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let course = tempfile::tempdir().unwrap();
-    copy_dir(
+    support::copy_dir(
         &root.join("course/distributed-systems"),
         &course.path().join("distributed-systems"),
     );
-    copy_dir(
+    support::copy_dir(
         &root.join("tests/fixtures/sample/sample"),
         &course.path().join("sample"),
     );

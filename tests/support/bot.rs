@@ -31,16 +31,22 @@ pub struct TestBot {
 /// Starts a fake Discord and the bot on a new database, and waits until the bot is ready and
 /// has registered its commands.
 pub async fn spawn_bot() -> TestBot {
+    spawn_bot_on(PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sample"
+    )))
+    .await
+}
+
+/// [`spawn_bot`] with the course (one or more tracks) in `course_dir`.
+pub async fn spawn_bot_on(course_dir: PathBuf) -> TestBot {
     super::init_tracing();
     let fake = FakeDiscord::start().await;
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
     let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
     let config = Config {
         database_url: format!("sqlite://{}", dir.path().join("quorum.db").display()),
-        course_dir: PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/sample"
-        )),
+        course_dir,
         discord: DiscordConfig {
             token: Some(Secret::new(FakeDiscord::TOKEN)),
             proxy: Some(fake.base_url()),

@@ -11,6 +11,20 @@ pub mod replies;
 
 pub use fake_discord::{Caller, FakeDiscord, FakeResponse, InteractionHandle, Recorded};
 
+/// Copies a folder tree (a course fixture made of several tracks, for example).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// Turns on `tracing` output for a test when `RUST_LOG` is set (for example
 /// `RUST_LOG=serenity=debug cargo test --test fake_discord_smoke -- --nocapture`).
 ///

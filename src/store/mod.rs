@@ -36,10 +36,6 @@ pub use reminders::{NewReminder, ReminderTimes, SweepPlan, SweepRow};
 
 use crate::ids::{GuildId, UserId};
 
-/// The most of the database file mapped into memory (address space, not resident memory:
-/// only the pages read are).
-const MMAP_SIZE: u64 = 256 * 1024 * 1024;
-
 /// How long a write waits for another writer before giving up with `StoreError::Busy`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -114,12 +110,7 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true)
-            // Reads through a memory map: a connection whose page cache another connection's
-            // write just invalidated reads the file without a system call per page. The first
-            // reminder sweep of a day, after a day of writes, went from about 127 ms to 40 ms
-            // of reading this way (sqlite3 shell, 10,000 members of 100,000 due).
-            .pragma("mmap_size", MMAP_SIZE.to_string());
+            .foreign_keys(true);
         let mut writer = options.connect().await.map_err(open_error)?;
         sqlx::migrate!("./migrations").run(&mut writer).await?;
         // An embedded file cannot hang up: no ping before each use, which would cost a round

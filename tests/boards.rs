@@ -2,41 +2,17 @@
 //! outside the top ten, paging, fading with time, and members who chose to stay private.
 //! The expected orders are worked out here from what each member did, not read back from SQL.
 
-use std::path::Path;
-use std::sync::Arc;
+mod support;
 
-use chrono::{Duration, TimeZone, Utc};
-use quorum::clock::ManualClock;
-use quorum::course::load_catalog;
+use chrono::Duration;
 use quorum::ids::{GuildId, Learner, UserId};
-use quorum::store::Store;
 use quorum::study::domain::Period;
-use quorum::study::{Board, Leaderboard, Study, PAGE_SIZE};
+use quorum::study::{Board, Leaderboard, PAGE_SIZE};
+use support::core::{sample_study as fixture, SampleStudy as Fixture};
 
 const GUILD: GuildId = GuildId(77);
 const TOPICS: [&str; 5] = ["alpha", "beta", "gamma", "delta", "epsilon"];
 const MEMBERS: u64 = 13;
-
-struct Fixture {
-    study: Study,
-    clock: ManualClock,
-    _dir: tempfile::TempDir,
-}
-
-async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("quorum.db").display());
-    let store = Store::open(&url).await.unwrap();
-    let catalog =
-        load_catalog(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample")).unwrap();
-    // A Monday morning: the whole test stays inside one week.
-    let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
-    Fixture {
-        study: Study::new(Arc::new(catalog), store, Arc::new(clock.clone())),
-        clock,
-        _dir: dir,
-    }
-}
 
 fn member(n: u64) -> Learner {
     Learner {

@@ -1,35 +1,11 @@
 //! The console does all that a member can do: a whole quiz and a review answered by typing
 //! numbers, then the boards and stats of the console server with two users in it.
 
-use std::path::Path;
-use std::sync::Arc;
+mod support;
 
-use chrono::{Duration, TimeZone, Utc};
-use quorum::clock::ManualClock;
+use chrono::Duration;
 use quorum::console::{console_learner, Console};
-use quorum::course::load_catalog;
-use quorum::store::Store;
-use quorum::study::Study;
-
-struct Fixture {
-    study: Study,
-    clock: ManualClock,
-    _dir: tempfile::TempDir,
-}
-
-async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("quorum.db").display());
-    let store = Store::open(&url).await.unwrap();
-    let catalog =
-        load_catalog(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample")).unwrap();
-    let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
-    Fixture {
-        study: Study::new(Arc::new(catalog), store, Arc::new(clock.clone())),
-        clock,
-        _dir: dir,
-    }
-}
+use support::core::sample_study as fixture;
 
 /// The number printed before the right choice of the last question on screen (the sample
 /// bank's right answer is "Right").

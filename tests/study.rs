@@ -24,24 +24,7 @@ fn database_url(dir: &tempfile::TempDir) -> String {
     format!("sqlite://{}", dir.path().join("quorum.db").display())
 }
 
-struct Fixture {
-    study: Study,
-    store: Store,
-    clock: ManualClock,
-    _dir: tempfile::TempDir,
-}
-
-async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&database_url(&dir)).await.unwrap();
-    let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
-    Fixture {
-        study: Study::new(sample_catalog(), store.clone(), Arc::new(clock.clone())),
-        store,
-        clock,
-        _dir: dir,
-    }
-}
+use support::core::sample_study as fixture;
 
 fn ann() -> Learner {
     Learner {

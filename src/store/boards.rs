@@ -17,8 +17,7 @@ fn period_key(board: Board, week: ScoreWeek) -> i64 {
     }
 }
 
-/// One row of a board: who, under the name the server knows them by, their score, and when
-/// they reached it.
+/// One row of a board: who, under the name the server knows them by, and their score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoardRow {
     pub user: UserId,

@@ -86,27 +86,30 @@ impl Store {
             .collect())
     }
 
-    /// How many listed members learned each topic of a track in a server (topic id -> count),
-    /// and how many members are listed there.
+    /// How many listed members learned each topic of a track in a server (topic id -> count).
     pub async fn topic_counts(
         &self,
         guild: GuildId,
         track: &str,
-    ) -> Result<(u64, HashMap<String, u64>), StoreError> {
+    ) -> Result<HashMap<String, u64>, StoreError> {
         let rows: Vec<(String, i64)> = sqlx::query_as(TOPIC_COUNTS)
             .bind(guild_key(guild))
             .bind(track)
             .fetch_all(&self.pool)
             .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(t, n)| (t, n.max(0) as u64))
+            .collect())
+    }
+
+    /// How many members are listed in a server (present and not private).
+    pub async fn listed_members(&self, guild: GuildId) -> Result<u64, StoreError> {
         let members: i64 = sqlx::query_scalar(LISTED_MEMBERS)
             .bind(guild_key(guild))
             .fetch_one(&self.pool)
             .await?;
-        let counts = rows
-            .into_iter()
-            .map(|(t, n)| (t, n.max(0) as u64))
-            .collect();
-        Ok((members.max(0) as u64, counts))
+        Ok(members.max(0) as u64)
     }
 
     /// Takes a member who left off the server's boards and group views until they act there

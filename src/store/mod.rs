@@ -1,7 +1,8 @@
 //! The only module that speaks SQL, and it decides nothing: it maps rows to and from the core's
 //! types. SQLite is the embedded default. Statements stay plain (`ON CONFLICT`, BIGINT times);
-//! each study action is one `INSERT` into a writable view whose SQLite trigger (migration 0006)
-//! fans it out, so a PostgreSQL store would need those views and triggers in its own dialect.
+//! each study action is one `INSERT` into a writable view whose SQLite trigger (migrations 0006
+//! and 0007) fans it out, and triggers keep the boards, so a PostgreSQL store would need those
+//! views and triggers in its own dialect.
 
 mod actions;
 mod boards;

@@ -54,7 +54,7 @@ pub struct SweepPlan {
 
 /// The sweep's one read; `?1` is the previous sweep's time, `?2` now. Members come from the
 /// index on `due` (cards that fell due in between) and the index on `wake_at`; their due cards
-/// from the primary key. [`Store::due_reviews_plan`] explains this very text. The rows come
+/// from `review_cards_by_user_due`. [`Store::due_reviews_plan`] explains this very text. The rows come
 /// back as one JSON array in one row: handing ten thousand rows one by one from SQLite's
 /// thread to ours cost more than reading them.
 const DUE_REVIEWS: &str = "WITH woke(user_id) AS (

@@ -84,7 +84,7 @@ impl Study {
                 recall: self.scheduler().recall(&row.card.card, now),
             })
             .collect();
-        let (_, counts) = self.store.topic_counts(guild, &track.id).await?;
+        let counts = self.store.topic_counts(guild, &track.id).await?;
         Ok(WhoKnows {
             learned: counts.get(&topic.id).copied().unwrap_or(0),
             topic,
@@ -96,7 +96,8 @@ impl Study {
     /// Per topic, how many members of `guild` learned it there.
     pub async fn group(&self, guild: GuildId) -> Result<GroupView, StudyError> {
         let track = Arc::clone(self.track_for(Some(guild), None).await?);
-        let (members, counts) = self.store.topic_counts(guild, &track.id).await?;
+        let members = self.store.listed_members(guild).await?;
+        let counts = self.store.topic_counts(guild, &track.id).await?;
         let topics = track
             .topics
             .iter()

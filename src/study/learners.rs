@@ -1,4 +1,4 @@
-//! What the core keeps of each learner in memory: their learned topics, UTC offset, streak,
+//! What the core keeps of each learner in memory: their learned topics, time zone, streak,
 //! latest quizzes, the questions they answered right, and the name and servers already stored.
 //! Reads (`/map`, `/topic`, `/next`, `/progress`) are served from here without a query; every
 //! write of a mark, an answer or a review goes through [`Learners::write`], which holds the

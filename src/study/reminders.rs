@@ -80,9 +80,9 @@ impl Study {
     }
 
     /// Changes a member's reminder settings; turning reminders on also clears a DM block, so
-    /// the next reminder tries a DM again. A new UTC offset never shortens the quiet time: the
-    /// member stays quiet until the end of the day of their last reminder under the new offset
-    /// too, so no offset change brings a second reminder into one local day.
+    /// the next reminder tries a DM again. A new zone never shortens the quiet time: the member
+    /// stays quiet until the end of the day of their last reminder in the new zone too, so no
+    /// zone change brings a second reminder into one local day.
     pub async fn set_reminder_prefs(
         &self,
         learner: &Learner,

@@ -5,6 +5,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod bot;
+pub mod core;
 pub mod fake_discord;
 pub mod limits;
 pub mod replies;

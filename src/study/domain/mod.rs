@@ -22,4 +22,4 @@ pub use points::{
 };
 pub use settings::{GuildSettings, ReminderPrefs, ResetScope, SettingChange};
 pub use streak::{Streak, StreakRun};
-pub use zone::{format_offset, zones_matching, LocalZone, ZoneMiss};
+pub use zone::{zones_matching, LocalZone, ZoneMiss};

@@ -137,7 +137,7 @@ fn closest_zones(query: &str) -> Vec<&'static str> {
 }
 
 /// `+2`, `-5`, `+5:30`, `UTC+1`, `GMT-3`, `UTC` or `Z`, within UTC-12 to UTC+14.
-pub fn parse_utc_offset(text: &str) -> Option<i64> {
+fn parse_utc_offset(text: &str) -> Option<i64> {
     let text = text.trim().to_ascii_uppercase();
     let text = text
         .trim_start_matches("UTC")
@@ -160,7 +160,7 @@ pub fn parse_utc_offset(text: &str) -> Option<i64> {
 }
 
 /// `UTC`, `UTC+2`, `UTC-5:30`.
-pub fn format_offset(minutes: i64) -> String {
+fn format_offset(minutes: i64) -> String {
     let sign = if minutes < 0 { '-' } else { '+' };
     let (h, m) = (minutes.abs() / 60, minutes.abs() % 60);
     match (minutes, m) {

@@ -4,10 +4,7 @@
 //! puts the values where they belong: one statement, one round trip, atomic on its own.
 
 use chrono::{DateTime, Utc};
-use sqlx::query::Query;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::Sqlite;
-
+use super::backend::{args, Sql, Value};
 use super::{guild_key, to_millis, user_key};
 use crate::ids::Learner;
 use crate::study::domain::{LocalZone, StreakRun};
@@ -29,7 +26,7 @@ pub struct Action<'a> {
     pub zone: LocalZone,
 }
 
-/// The columns every action view starts with, in the order [`bind_action`] binds them.
+/// The columns every action view starts with, in the order of [`action_values`].
 macro_rules! action_columns {
     () => {
         "user_id, display_name, guild_id, at, ref, points, week_start, \
@@ -38,41 +35,36 @@ macro_rules! action_columns {
 }
 pub(super) use action_columns;
 
-/// Binds the action's twelve values; `reference` names the action so that it counts once.
-pub(super) fn bind_action<'q>(
-    query: Query<'q, Sqlite, SqliteArguments<'q>>,
-    action: &Action<'q>,
-    reference: String,
-) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+/// The action's twelve values; `reference` names the action so that it counts once.
+pub(super) fn action_values<'q>(action: &Action<'q>, reference: String) -> Vec<Value<'q>> {
     let streak = action.streak;
-    query
-        .bind(user_key(action.learner.user))
-        .bind(action.visit.then_some(action.learner.name.as_str()))
-        .bind(action.learner.guild.map(guild_key))
-        .bind(to_millis(action.at))
-        .bind(reference)
-        .bind(action.points)
-        .bind(to_millis(action.score_week))
-        .bind(streak.map(|s| s.current_days))
-        .bind(streak.map(|s| s.current_since))
-        .bind(streak.map(|s| s.last_day))
-        .bind(streak.map(|s| s.longest_days))
-        .bind(streak.map(|s| to_millis(s.breaks_at(action.zone))))
+    args![
+        user_key(action.learner.user),
+        action.visit.then_some(action.learner.name.as_str()),
+        action.learner.guild.map(guild_key),
+        to_millis(action.at),
+        reference,
+        action.points,
+        to_millis(action.score_week),
+        streak.map(|s| s.current_days),
+        streak.map(|s| s.current_since),
+        streak.map(|s| s.last_day),
+        streak.map(|s| s.longest_days),
+        streak.map(|s| to_millis(s.breaks_at(action.zone))),
+    ]
 }
 
 /// Keeps a learner's name fresh and remembers the server they acted in, recording no study.
-pub(super) const VISIT: &str =
-    "INSERT INTO study_actions (user_id, display_name, guild_id, at) VALUES (?, ?, ?, ?)";
+pub(super) const VISIT: Sql = Sql::both(
+    "INSERT INTO study_actions (user_id, display_name, guild_id, at) VALUES ($1, $2, $3, $4)",
+);
 
-/// Binds [`VISIT`]'s four values.
-pub(super) fn bind_visit<'q>(
-    query: Query<'q, Sqlite, SqliteArguments<'q>>,
-    learner: &'q Learner,
-    at: DateTime<Utc>,
-) -> Query<'q, Sqlite, SqliteArguments<'q>> {
-    query
-        .bind(user_key(learner.user))
-        .bind(learner.name.as_str())
-        .bind(learner.guild.map(guild_key))
-        .bind(to_millis(at))
+/// [`VISIT`]'s four values.
+pub(super) fn visit_values(learner: &Learner, at: DateTime<Utc>) -> Vec<Value<'_>> {
+    args![
+        user_key(learner.user),
+        learner.name.as_str(),
+        learner.guild.map(guild_key),
+        to_millis(at),
+    ]
 }

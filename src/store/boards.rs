@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::backend::{args, Sql};
 use super::{guild_key, to_millis, user_key, Store, StoreError};
 use crate::ids::{GuildId, UserId};
 use crate::study::domain::{Board, ScoreWeek};
@@ -34,53 +35,73 @@ pub struct Standing {
 
 /// A page of a board, walked in the order of the `standings_board` index: the best first, ties
 /// to whoever reached the score first, then the lower user id.
-const BOARD_PAGE: &str = "SELECT s.user_id, m.display_name, s.score
+const BOARD_PAGE: Sql = Sql::both(
+    "SELECT s.user_id, m.display_name, s.score
      FROM standings s
      JOIN memberships m ON m.guild_id = s.guild_id AND m.user_id = s.user_id
-     WHERE s.guild_id = ? AND s.board = ? AND s.period = ? AND s.listed = 1 AND s.score > 0
+     WHERE s.guild_id = $1 AND s.board = $2 AND s.period = $3 AND s.listed = 1 AND s.score > 0
      ORDER BY s.score DESC, s.reached_at, s.user_id
-     LIMIT ? OFFSET ?";
+     LIMIT $4 OFFSET $5",
+);
 
-/// How many are on a board: the per-score counts, one row per distinct score.
-const BOARD_COUNT: &str = "SELECT COALESCE(SUM(members), 0) FROM standing_counts
-     WHERE guild_id = ? AND board = ? AND period = ? AND score > 0";
+/// How many are on a board: the per-score counts, one row per distinct score. (PostgreSQL's
+/// `SUM` of BIGINTs is a NUMERIC: the casts keep every total an integer on both.)
+const BOARD_COUNT: Sql = Sql::both(
+    "SELECT CAST(COALESCE(SUM(members), 0) AS BIGINT) FROM standing_counts
+     WHERE guild_id = $1 AND board = $2 AND period = $3 AND score > 0",
+);
 
-const BOARD_MINE: &str = "SELECT score, reached_at FROM standings
-     WHERE guild_id = ? AND board = ? AND period = ? AND user_id = ? AND listed = 1
-       AND score > 0";
+const BOARD_MINE: Sql = Sql::both(
+    "SELECT score, reached_at FROM standings
+     WHERE guild_id = $1 AND board = $2 AND period = $3 AND user_id = $4 AND listed = 1
+       AND score > 0",
+);
 
 /// Everyone ahead of a member: a higher score (summed from the per-score counts), or the same
 /// reached earlier, then the lower id (a range of the board index).
-const BOARD_AHEAD: &str = "SELECT
+const BOARD_AHEAD: Sql = Sql::both(
+    "SELECT CAST(
        (SELECT COALESCE(SUM(members), 0) FROM standing_counts
-        WHERE guild_id = ?1 AND board = ?2 AND period = ?3 AND score > ?4)
+        WHERE guild_id = $1 AND board = $2 AND period = $3 AND score > $4)
      + (SELECT COUNT(*) FROM standings
-        WHERE guild_id = ?1 AND board = ?2 AND period = ?3 AND listed = 1 AND score = ?4
-          AND (reached_at < ?5 OR (reached_at = ?5 AND user_id < ?6)))";
+        WHERE guild_id = $1 AND board = $2 AND period = $3 AND listed = 1 AND score = $4
+          AND (reached_at < $5 OR (reached_at = $5 AND user_id < $6))) AS BIGINT)",
+);
 
 /// Whether any score of a fading board is due to be looked at again.
-const BOARD_STALE: &str = "SELECT EXISTS (SELECT 1 FROM standings
-     WHERE guild_id = ? AND board = ? AND valid_until <= ?)";
+const BOARD_STALE: Sql = Sql::both(
+    "SELECT EXISTS (SELECT 1 FROM standings
+     WHERE guild_id = $1 AND board = $2 AND valid_until <= $3)",
+);
 
 /// Streaks that broke: off the board until the member studies again.
-const BREAK_STREAKS: &str = "UPDATE standings SET score = 0, valid_until = NULL
-     WHERE guild_id = ?1 AND board = 'streak' AND valid_until <= ?2";
+const BREAK_STREAKS: Sql = Sql::both(
+    "UPDATE standings SET score = 0, valid_until = NULL
+     WHERE guild_id = $1 AND board = 'streak' AND valid_until <= $2",
+);
 
 /// Remembered counts whose earliest card faded, or whose cards changed: counted again from the
 /// cards' `kept_until`, and looked at again when the next of them fades.
-const RECOUNT_REMEMBERED: &str = "UPDATE standings SET
+const RECOUNT_REMEMBERED: Sql = Sql::both(
+    "UPDATE standings SET
        score = k.kept,
        valid_until = k.next_fade,
-       reached_at = CASE WHEN standings.score = k.kept THEN standings.reached_at ELSE ?2 END
+       reached_at = CASE WHEN standings.score = k.kept THEN standings.reached_at ELSE $2 END
      FROM (SELECT d.user_id,
              (SELECT COUNT(*) FROM review_cards c
-              WHERE c.user_id = d.user_id AND c.kept_until >= ?2) AS kept,
+              WHERE c.user_id = d.user_id AND c.kept_until >= $2) AS kept,
              (SELECT MIN(c.kept_until) + 1 FROM review_cards c
-              WHERE c.user_id = d.user_id AND c.kept_until >= ?2) AS next_fade
+              WHERE c.user_id = d.user_id AND c.kept_until >= $2) AS next_fade
            FROM standings d
-           WHERE d.guild_id = ?1 AND d.board = 'remembered' AND d.valid_until <= ?2) AS k
-     WHERE standings.guild_id = ?1 AND standings.board = 'remembered'
-       AND standings.period = 0 AND standings.user_id = k.user_id";
+           WHERE d.guild_id = $1 AND d.board = 'remembered' AND d.valid_until <= $2) AS k
+     WHERE standings.guild_id = $1 AND standings.board = 'remembered'
+       AND standings.period = 0 AND standings.user_id = k.user_id",
+);
+
+const SCORE_OF: Sql = Sql::both(
+    "SELECT score FROM standings
+     WHERE guild_id = $1 AND board = $2 AND period = $3 AND user_id = $4",
+);
 
 impl Store {
     /// SQLite's plans for the very statements a board press runs, each as (name, one line per
@@ -108,14 +129,14 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<Vec<BoardRow>, StoreError> {
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(BOARD_PAGE)
-            .bind(guild_key(guild))
-            .bind(board.as_str())
-            .bind(period_key(board, week))
-            .bind(limit as i64)
-            .bind(offset as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        let values = args![
+            guild_key(guild),
+            board.as_str(),
+            period_key(board, week),
+            limit as i64,
+            offset as i64,
+        ];
+        let rows: Vec<(i64, String, i64)> = self.fetch_all(&BOARD_PAGE, values).await?;
         Ok(rows
             .into_iter()
             .map(|(user, name, score)| BoardRow {
@@ -133,12 +154,8 @@ impl Store {
         board: Board,
         week: ScoreWeek,
     ) -> Result<u64, StoreError> {
-        let count: i64 = sqlx::query_scalar(BOARD_COUNT)
-            .bind(guild_key(guild))
-            .bind(board.as_str())
-            .bind(period_key(board, week))
-            .fetch_one(&self.pool)
-            .await?;
+        let values = args![guild_key(guild), board.as_str(), period_key(board, week)];
+        let (count,): (i64,) = self.fetch_one(&BOARD_COUNT, values).await?;
         Ok(count as u64)
     }
 
@@ -152,25 +169,20 @@ impl Store {
         user: UserId,
     ) -> Result<Option<Standing>, StoreError> {
         let period = period_key(board, week);
-        let mine: Option<(i64, i64)> = sqlx::query_as(BOARD_MINE)
-            .bind(guild_key(guild))
-            .bind(board.as_str())
-            .bind(period)
-            .bind(user_key(user))
-            .fetch_optional(&self.pool)
-            .await?;
+        let values = args![guild_key(guild), board.as_str(), period, user_key(user)];
+        let mine: Option<(i64, i64)> = self.fetch_optional(&BOARD_MINE, values).await?;
         let Some((score, reached_at)) = mine else {
             return Ok(None);
         };
-        let ahead: i64 = sqlx::query_scalar(BOARD_AHEAD)
-            .bind(guild_key(guild))
-            .bind(board.as_str())
-            .bind(period)
-            .bind(score)
-            .bind(reached_at)
-            .bind(user_key(user))
-            .fetch_one(&self.pool)
-            .await?;
+        let values = args![
+            guild_key(guild),
+            board.as_str(),
+            period,
+            score,
+            reached_at,
+            user_key(user),
+        ];
+        let (ahead,): (i64,) = self.fetch_one(&BOARD_AHEAD, values).await?;
         Ok(Some(Standing {
             rank: ahead as u64 + 1,
             score,
@@ -192,17 +204,10 @@ impl Store {
             Board::Remembered => RECOUNT_REMEMBERED,
             Board::Points | Board::Learned => return Ok(()),
         };
-        let stale: bool = sqlx::query_scalar(BOARD_STALE)
-            .bind(guild_key(guild))
-            .bind(board.as_str())
-            .bind(to_millis(now))
-            .fetch_one(&self.pool)
-            .await?;
+        let values = args![guild_key(guild), board.as_str(), to_millis(now)];
+        let (stale,): (bool,) = self.fetch_one(&BOARD_STALE, values).await?;
         if stale {
-            sqlx::query(refresh)
-                .bind(guild_key(guild))
-                .bind(to_millis(now))
-                .execute(&mut *self.write().await?)
+            self.execute(&refresh, args![guild_key(guild), to_millis(now)])
                 .await?;
         }
         Ok(())
@@ -216,16 +221,13 @@ impl Store {
         week: ScoreWeek,
         user: UserId,
     ) -> Result<i64, StoreError> {
-        let score: Option<i64> = sqlx::query_scalar(
-            "SELECT score FROM standings
-             WHERE guild_id = ? AND board = ? AND period = ? AND user_id = ?",
-        )
-        .bind(guild_key(guild))
-        .bind(board.as_str())
-        .bind(period_key(board, week))
-        .bind(user_key(user))
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(score.unwrap_or(0))
+        let values = args![
+            guild_key(guild),
+            board.as_str(),
+            period_key(board, week),
+            user_key(user),
+        ];
+        let score: Option<(i64,)> = self.fetch_optional(&SCORE_OF, values).await?;
+        Ok(score.map_or(0, |(score,)| score))
     }
 }

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use sqlx::Connection as _;
-
+use super::backend::{args, Sql};
 use super::reviews::{from_row, CardRow};
 use super::{guild_key, to_millis, user_key, Store, StoreError};
 use crate::ids::{GuildId, UserId};
@@ -31,23 +30,57 @@ struct KnowerRecord {
 
 /// The listed members who learned a topic in a server and keep it until at least `now`, those
 /// who keep it longest first: a walk down the `learned_topics_knowers` index.
-const KNOWERS: &str = "SELECT l.user_id, m.display_name, c.track_id, c.topic_id, c.due,
+const KNOWERS: Sql = Sql::both(
+    "SELECT l.user_id, m.display_name, c.track_id, c.topic_id, c.due,
             c.stability, c.difficulty, c.elapsed_days, c.scheduled_days, c.reps, c.lapses,
             c.state, c.last_review
      FROM learned_topics l
      JOIN memberships m ON m.guild_id = l.guild_id AND m.user_id = l.user_id
      JOIN review_cards c ON c.user_id = l.user_id AND c.track_id = l.track_id
                         AND c.topic_id = l.topic_id
-     WHERE l.guild_id = ? AND l.track_id = ? AND l.topic_id = ? AND l.kept_until >= ?
+     WHERE l.guild_id = $1 AND l.track_id = $2 AND l.topic_id = $3 AND l.kept_until >= $4
        AND m.listed = 1
      ORDER BY l.kept_until DESC, l.user_id DESC
-     LIMIT ?";
+     LIMIT $5",
+);
 
-const TOPIC_COUNTS: &str =
-    "SELECT topic_id, members FROM topic_counts WHERE guild_id = ? AND track_id = ?";
+const TOPIC_COUNTS: Sql = Sql::both(
+    "SELECT topic_id, members FROM topic_counts WHERE guild_id = $1 AND track_id = $2",
+);
 
-const LISTED_MEMBERS: &str =
-    "SELECT COALESCE(SUM(members), 0) FROM guild_counts WHERE guild_id = ?";
+/// (PostgreSQL's `SUM` of BIGINTs is a NUMERIC: the cast keeps it an integer on both.)
+const LISTED_MEMBERS: Sql = Sql::both(
+    "SELECT CAST(COALESCE(SUM(members), 0) AS BIGINT) FROM guild_counts WHERE guild_id = $1",
+);
+
+const DEPARTED: Sql = Sql::both(
+    "UPDATE memberships SET left_at = $1, listed = 0 WHERE guild_id = $2 AND user_id = $3",
+);
+
+const HIDDEN: Sql = Sql::both(
+    "INSERT INTO learners (user_id, display_name, created_at, hidden) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (user_id) DO UPDATE SET hidden = excluded.hidden",
+);
+
+const RELIST: Sql = Sql::both(
+    "UPDATE memberships
+     SET listed = CASE WHEN $2 = 0 AND (left_at IS NULL OR left_at < last_seen_at)
+                  THEN 1 ELSE 0 END
+     WHERE user_id = $1",
+);
+
+const IS_HIDDEN: Sql = Sql::both("SELECT hidden FROM learners WHERE user_id = $1");
+
+const CARDS_WITHOUT_KEPT_UNTIL: Sql = Sql::both(
+    "SELECT user_id, track_id, topic_id, due, stability, difficulty, elapsed_days,
+            scheduled_days, reps, lapses, state, last_review
+     FROM review_cards WHERE kept_until IS NULL LIMIT $1",
+);
+
+const SET_KEPT_UNTIL: Sql = Sql::both(
+    "UPDATE review_cards SET kept_until = $1
+     WHERE user_id = $2 AND track_id = $3 AND topic_id = $4",
+);
 
 impl Store {
     /// SQLite's plans for the statements the group views run: for tests and benchmarks.
@@ -68,14 +101,8 @@ impl Store {
         now: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<KnowerRow>, StoreError> {
-        let rows: Vec<KnowerRecord> = sqlx::query_as(KNOWERS)
-            .bind(guild_key(guild))
-            .bind(track)
-            .bind(topic)
-            .bind(to_millis(now))
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        let values = args![guild_key(guild), track, topic, to_millis(now), limit as i64];
+        let rows: Vec<KnowerRecord> = self.fetch_all(&KNOWERS, values).await?;
         Ok(rows
             .into_iter()
             .map(|row| KnowerRow {
@@ -92,10 +119,8 @@ impl Store {
         guild: GuildId,
         track: &str,
     ) -> Result<HashMap<String, u64>, StoreError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(TOPIC_COUNTS)
-            .bind(guild_key(guild))
-            .bind(track)
-            .fetch_all(&self.pool)
+        let rows: Vec<(String, i64)> = self
+            .fetch_all(&TOPIC_COUNTS, args![guild_key(guild), track])
             .await?;
         Ok(rows
             .into_iter()
@@ -105,9 +130,8 @@ impl Store {
 
     /// How many members are listed in a server (present and not private).
     pub async fn listed_members(&self, guild: GuildId) -> Result<u64, StoreError> {
-        let members: i64 = sqlx::query_scalar(LISTED_MEMBERS)
-            .bind(guild_key(guild))
-            .fetch_one(&self.pool)
+        let (members,): (i64,) = self
+            .fetch_one(&LISTED_MEMBERS, args![guild_key(guild)])
             .await?;
         Ok(members.max(0) as u64)
     }
@@ -120,14 +144,8 @@ impl Store {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE memberships SET left_at = ?, listed = 0 WHERE guild_id = ? AND user_id = ?",
-        )
-        .bind(to_millis(now))
-        .bind(guild_key(guild))
-        .bind(user_key(user))
-        .execute(&mut *self.write().await?)
-        .await?;
+        let values = args![to_millis(now), guild_key(guild), user_key(user)];
+        self.execute(&DEPARTED, values).await?;
         Ok(())
     }
 
@@ -140,40 +158,19 @@ impl Store {
         hidden: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(
-            "INSERT INTO learners (user_id, display_name, created_at, hidden) VALUES (?, ?, ?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET hidden = excluded.hidden",
-        )
-        .bind(user_key(user))
-        .bind(name)
-        .bind(to_millis(now))
-        .bind(i64::from(hidden))
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE memberships
-             SET listed = CASE WHEN ?2 = 0 AND (left_at IS NULL OR left_at < last_seen_at)
-                          THEN 1 ELSE 0 END
-             WHERE user_id = ?1",
-        )
-        .bind(user_key(user))
-        .bind(i64::from(hidden))
-        .execute(&mut *tx)
-        .await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        let values = args![user_key(user), name, to_millis(now), hidden];
+        tx.execute(&HIDDEN, values).await?;
+        tx.execute(&RELIST, args![user_key(user), hidden]).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Whether a member asked to stay off boards and keep their stats to themselves.
     pub async fn is_hidden(&self, user: UserId) -> Result<bool, StoreError> {
-        let hidden: Option<i64> =
-            sqlx::query_scalar("SELECT hidden FROM learners WHERE user_id = ?")
-                .bind(user_key(user))
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(hidden.unwrap_or(0) != 0)
+        let hidden: Option<(i64,)> = self.fetch_optional(&IS_HIDDEN, args![user_key(user)]).await?;
+        Ok(hidden.is_some_and(|(hidden,)| hidden != 0))
     }
 
     /// Cards written before `kept_until` was kept, up to `limit`: the core fills them in.
@@ -187,14 +184,9 @@ impl Store {
             #[sqlx(flatten)]
             card: CardRow,
         }
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT user_id, track_id, topic_id, due, stability, difficulty, elapsed_days,
-                    scheduled_days, reps, lapses, state, last_review
-             FROM review_cards WHERE kept_until IS NULL LIMIT ?",
-        )
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<Row> = self
+            .fetch_all(&CARDS_WITHOUT_KEPT_UNTIL, args![limit as i64])
+            .await?;
         Ok(rows
             .into_iter()
             .map(|row| (UserId(row.user_id as u64), from_row(row.card)))
@@ -206,19 +198,11 @@ impl Store {
         &self,
         cards: &[(UserId, &str, &str, DateTime<Utc>)],
     ) -> Result<(), StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        for (user, track, topic, kept_until) in cards {
-            sqlx::query(
-                "UPDATE review_cards SET kept_until = ?
-                 WHERE user_id = ? AND track_id = ? AND topic_id = ?",
-            )
-            .bind(to_millis(*kept_until))
-            .bind(user_key(*user))
-            .bind(*track)
-            .bind(*topic)
-            .execute(&mut *tx)
-            .await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        for &(user, track, topic, kept_until) in cards {
+            let values = args![to_millis(kept_until), user_key(user), track, topic];
+            tx.execute(&SET_KEPT_UNTIL, values).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -2,8 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use sqlx::Connection as _;
-
+use super::backend::{args, Sql, Value};
 use super::{from_millis, guild_key, to_millis, Store, StoreError};
 use crate::ids::GuildId;
 use crate::study::domain::{GuildSettings, ResetScope, SettingChange};
@@ -11,14 +10,9 @@ use crate::study::domain::{GuildSettings, ResetScope, SettingChange};
 impl Store {
     pub async fn guild_settings(&self, guild: GuildId) -> Result<GuildSettings, StoreError> {
         type Row = (Option<i64>, i64, i64, Option<String>, i64, i64);
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT study_channel_id, reminders_enabled, announcements_enabled, default_track,
-                    board_reset_at, week_reset_at
-             FROM guild_settings WHERE guild_id = ?",
-        )
-        .bind(guild_key(guild))
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<Row> = self
+            .fetch_optional(&SETTINGS, args![guild_key(guild)])
+            .await?;
         Ok(match row {
             Some((channel, reminders, announcements, track, reset, week_reset)) => GuildSettings {
                 study_channel: channel.map(|c| c as u64),
@@ -38,28 +32,31 @@ impl Store {
         guild: GuildId,
         change: &SettingChange,
     ) -> Result<(), StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        ensure_settings(&mut tx, guild).await?;
-        let query = match change {
-            SettingChange::StudyChannel(channel) => {
-                sqlx::query("UPDATE guild_settings SET study_channel_id = ? WHERE guild_id = ?")
-                    .bind(channel.map(|c| c as i64))
-            }
-            SettingChange::Reminders(on) => {
-                sqlx::query("UPDATE guild_settings SET reminders_enabled = ? WHERE guild_id = ?")
-                    .bind(i64::from(*on))
-            }
-            SettingChange::Announcements(on) => sqlx::query(
-                "UPDATE guild_settings SET announcements_enabled = ? WHERE guild_id = ?",
-            )
-            .bind(i64::from(*on)),
-            SettingChange::DefaultTrack(track) => {
-                sqlx::query("UPDATE guild_settings SET default_track = ? WHERE guild_id = ?")
-                    .bind(track.clone())
-            }
+        let (statement, value) = match change {
+            SettingChange::StudyChannel(channel) => (
+                Sql::both("UPDATE guild_settings SET study_channel_id = $1 WHERE guild_id = $2"),
+                Value::from(channel.map(|c| c as i64)),
+            ),
+            SettingChange::Reminders(on) => (
+                Sql::both("UPDATE guild_settings SET reminders_enabled = $1 WHERE guild_id = $2"),
+                Value::from(*on),
+            ),
+            SettingChange::Announcements(on) => (
+                Sql::both(
+                    "UPDATE guild_settings SET announcements_enabled = $1 WHERE guild_id = $2",
+                ),
+                Value::from(*on),
+            ),
+            SettingChange::DefaultTrack(track) => (
+                Sql::both("UPDATE guild_settings SET default_track = $1 WHERE guild_id = $2"),
+                Value::from(track.as_deref()),
+            ),
         };
-        query.bind(guild_key(guild)).execute(&mut *tx).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        tx.execute(&ENSURE_SETTINGS, args![guild_key(guild)]).await?;
+        tx.execute(&statement, vec![value, guild_key(guild).into()])
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -74,35 +71,34 @@ impl Store {
         this_week: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        ensure_settings(&mut tx, guild).await?;
         let (boards, settings) = match scope {
             ResetScope::Week => (
-                "DELETE FROM standings
-                 WHERE guild_id = ? AND board IN ('points', 'learned') AND period = ?",
-                "UPDATE guild_settings SET week_reset_at = ?1 WHERE guild_id = ?2",
+                Sql::both(
+                    "DELETE FROM standings
+                     WHERE guild_id = $1 AND board IN ('points', 'learned') AND period = $2",
+                ),
+                Sql::both("UPDATE guild_settings SET week_reset_at = $1 WHERE guild_id = $2"),
             ),
             ResetScope::AllTime => (
-                "DELETE FROM standings
-                 WHERE guild_id = ? AND board IN ('points', 'learned') AND period >= ?",
-                "UPDATE guild_settings SET board_reset_at = ?1, week_reset_at = ?1
-                 WHERE guild_id = ?2",
+                Sql::both(
+                    "DELETE FROM standings
+                     WHERE guild_id = $1 AND board IN ('points', 'learned') AND period >= $2",
+                ),
+                Sql::both(
+                    "UPDATE guild_settings SET board_reset_at = $1, week_reset_at = $1
+                     WHERE guild_id = $2",
+                ),
             ),
         };
         let this_week = match scope {
             ResetScope::Week => to_millis(this_week),
             ResetScope::AllTime => 0,
         };
-        sqlx::query(boards)
-            .bind(guild_key(guild))
-            .bind(this_week)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(settings)
-            .bind(to_millis(now))
-            .bind(guild_key(guild))
-            .execute(&mut *tx)
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        tx.execute(&ENSURE_SETTINGS, args![guild_key(guild)]).await?;
+        tx.execute(&boards, args![guild_key(guild), this_week]).await?;
+        tx.execute(&settings, args![to_millis(now), guild_key(guild)])
             .await?;
         tx.commit().await?;
         Ok(())
@@ -114,24 +110,19 @@ impl Store {
         guild: GuildId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO guild_removals (guild_id, removed_at) VALUES (?, ?)
+        let statement = Sql::both(
+            "INSERT INTO guild_removals (guild_id, removed_at) VALUES ($1, $2)
              ON CONFLICT (guild_id) DO NOTHING",
-        )
-        .bind(guild_key(guild))
-        .bind(to_millis(now))
-        .execute(&mut *self.write().await?)
-        .await?;
+        );
+        self.execute(&statement, args![guild_key(guild), to_millis(now)])
+            .await?;
         Ok(())
     }
 
     /// Quorum is (again) in a server: cancels a pending purge. Returns whether one was pending.
     pub async fn guild_present(&self, guild: GuildId) -> Result<bool, StoreError> {
-        let deleted = sqlx::query("DELETE FROM guild_removals WHERE guild_id = ?")
-            .bind(guild_key(guild))
-            .execute(&mut *self.write().await?)
-            .await?
-            .rows_affected();
+        let statement = Sql::both("DELETE FROM guild_removals WHERE guild_id = $1");
+        let deleted = self.execute(&statement, args![guild_key(guild)]).await?;
         Ok(deleted > 0)
     }
 
@@ -142,41 +133,39 @@ impl Store {
         &self,
         cutoff: DateTime<Utc>,
     ) -> Result<Vec<GuildId>, StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        let guilds: Vec<i64> =
-            sqlx::query_scalar("SELECT guild_id FROM guild_removals WHERE removed_at <= ?")
-                .bind(to_millis(cutoff))
-                .fetch_all(&mut *tx)
-                .await?;
-        for guild in &guilds {
-            for statement in [
-                "DELETE FROM guild_settings WHERE guild_id = ?",
-                "DELETE FROM memberships WHERE guild_id = ?",
-                "DELETE FROM standings WHERE guild_id = ?",
-                "DELETE FROM standing_counts WHERE guild_id = ?",
-                "DELETE FROM topic_counts WHERE guild_id = ?",
-                "DELETE FROM guild_counts WHERE guild_id = ?",
-                // The marks stay their members'; they no longer count for the server.
-                "UPDATE learned_topics SET guild_id = NULL WHERE guild_id = ?",
-                "DELETE FROM guild_removals WHERE guild_id = ?",
-            ] {
-                sqlx::query(statement).bind(guild).execute(&mut *tx).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        let removed = Sql::both("SELECT guild_id FROM guild_removals WHERE removed_at <= $1");
+        let guilds: Vec<(i64,)> = tx.fetch_all(&removed, args![to_millis(cutoff)]).await?;
+        for &(guild,) in &guilds {
+            for statement in &PURGE {
+                tx.execute(statement, args![guild]).await?;
             }
         }
         tx.commit().await?;
-        Ok(guilds.into_iter().map(|g| GuildId(g as u64)).collect())
+        Ok(guilds.into_iter().map(|(g,)| GuildId(g as u64)).collect())
     }
 }
 
 /// Gives the server its settings row (all defaults) if it has none yet.
-async fn ensure_settings(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    guild: GuildId,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING")
-        .bind(guild_key(guild))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
+const ENSURE_SETTINGS: Sql =
+    Sql::both("INSERT INTO guild_settings (guild_id) VALUES ($1) ON CONFLICT DO NOTHING");
+
+const SETTINGS: Sql = Sql::both(
+    "SELECT study_channel_id, reminders_enabled, announcements_enabled, default_track,
+            board_reset_at, week_reset_at
+     FROM guild_settings WHERE guild_id = $1",
+);
+
+/// What a purge deletes of one server.
+const PURGE: [Sql; 8] = [
+    Sql::both("DELETE FROM guild_settings WHERE guild_id = $1"),
+    Sql::both("DELETE FROM memberships WHERE guild_id = $1"),
+    Sql::both("DELETE FROM standings WHERE guild_id = $1"),
+    Sql::both("DELETE FROM standing_counts WHERE guild_id = $1"),
+    Sql::both("DELETE FROM topic_counts WHERE guild_id = $1"),
+    Sql::both("DELETE FROM guild_counts WHERE guild_id = $1"),
+    // The marks stay their members'; they no longer count for the server.
+    Sql::both("UPDATE learned_topics SET guild_id = NULL WHERE guild_id = $1"),
+    Sql::both("DELETE FROM guild_removals WHERE guild_id = $1"),
+];

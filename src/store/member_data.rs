@@ -4,36 +4,57 @@
 //! rows about one member, so a table added by a later migration is covered without anyone
 //! remembering to list it here.
 
-use sqlx::{Column, Row, Sqlite, Transaction, TypeInfo, ValueRef};
+use sqlx::{Column, Row, TypeInfo, ValueRef};
 
-use sqlx::Connection as _;
-
+use super::backend::{args, Sql, Tx};
 use super::{user_key, Store, StoreError};
 use crate::ids::UserId;
 use crate::study::domain::{Cell, TableRows};
+
+/// The tables with a `user_id` column, by name, from each database's own catalogue.
+const MEMBER_TABLES: Sql = Sql {
+    sqlite: "SELECT m.name FROM sqlite_master m
+     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx_%'
+       AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'user_id')
+     ORDER BY m.name",
+    postgres: "SELECT c.table_name::TEXT FROM information_schema.columns c
+     JOIN information_schema.tables t
+       ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+     WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+       AND c.column_name = 'user_id' AND c.table_name <> '_sqlx_migrations'
+     ORDER BY 1",
+};
 
 impl Store {
     /// Every row about `user`, table by table (tables without any are left out).
     #[tracing::instrument(skip_all, fields(user = %user))]
     pub async fn member_data(&self, user: UserId) -> Result<Vec<TableRows>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
         let mut out = Vec::new();
         for table in member_tables(&mut tx).await? {
-            let rows = sqlx::query(&format!(
-                "SELECT * FROM \"{table}\" WHERE user_id = ? ORDER BY rowid"
-            ))
-            .bind(user_key(user))
-            .fetch_all(&mut *tx)
-            .await?;
-            let Some(first) = rows.first() else {
-                continue;
+            // In the order the rows were written: SQLite's rowid, PostgreSQL's physical order.
+            let (columns, rows) = match &mut tx {
+                Tx::Sqlite(tx) => {
+                    let select = format!("SELECT * FROM \"{table}\" WHERE user_id = $1 ORDER BY rowid");
+                    let rows = sqlx::query(&select)
+                        .bind(user_key(user))
+                        .fetch_all(&mut **tx)
+                        .await?;
+                    (column_names(rows.first()), rows.iter().map(sqlite_cells).collect::<Result<Vec<_>, _>>()?)
+                }
+                Tx::Postgres(tx) => {
+                    let select = format!("SELECT * FROM \"{table}\" WHERE user_id = $1 ORDER BY ctid");
+                    let rows = sqlx::query(&select)
+                        .bind(user_key(user))
+                        .fetch_all(&mut **tx)
+                        .await?;
+                    (column_names(rows.first()), rows.iter().map(postgres_cells).collect::<Result<Vec<_>, _>>()?)
+                }
             };
-            let columns = first
-                .columns()
-                .iter()
-                .map(|c| c.name().to_owned())
-                .collect();
-            let rows = rows.iter().map(cells).collect::<Result<_, _>>()?;
+            if rows.is_empty() {
+                continue;
+            }
             out.push(TableRows {
                 table,
                 columns,
@@ -48,38 +69,37 @@ impl Store {
     /// went.
     #[tracing::instrument(skip_all, fields(user = %user))]
     pub async fn forget_member(&self, user: UserId) -> Result<u64, StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
         let mut deleted = 0;
         // Children before `learners`, so the count is not hidden by cascades.
         let mut tables = member_tables(&mut tx).await?;
         tables.sort_by_key(|t| t == "learners");
         for table in tables {
-            deleted += sqlx::query(&format!("DELETE FROM \"{table}\" WHERE user_id = ?"))
-                .bind(user_key(user))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let delete = format!("DELETE FROM \"{table}\" WHERE user_id = $1");
+            // A table name from the catalogue: the statement is built at run time on purpose.
+            let statement = Sql {
+                sqlite: &delete,
+                postgres: &delete,
+            };
+            deleted += tx.execute(&statement, args![user_key(user)]).await?;
         }
         tx.commit().await?;
         Ok(deleted)
     }
 }
 
-/// The tables with a `user_id` column, by name.
-async fn member_tables(tx: &mut Transaction<'_, Sqlite>) -> Result<Vec<String>, StoreError> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT m.name FROM sqlite_master m
-         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx_%'
-           AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'user_id')
-         ORDER BY m.name",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(tables)
+async fn member_tables(tx: &mut Tx<'_>) -> Result<Vec<String>, StoreError> {
+    let tables: Vec<(String,)> = tx.fetch_all(&MEMBER_TABLES, Vec::new()).await?;
+    Ok(tables.into_iter().map(|(name,)| name).collect())
 }
 
-fn cells(row: &sqlx::sqlite::SqliteRow) -> Result<Vec<Cell>, StoreError> {
+fn column_names<R: Row>(row: Option<&R>) -> Vec<String> {
+    row.map(|row| row.columns().iter().map(|c| c.name().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+fn sqlite_cells(row: &sqlx::sqlite::SqliteRow) -> Result<Vec<Cell>, StoreError> {
     (0..row.columns().len())
         .map(|i| {
             let raw = row.try_get_raw(i)?;
@@ -90,6 +110,23 @@ fn cells(row: &sqlx::sqlite::SqliteRow) -> Result<Vec<Cell>, StoreError> {
             Ok(match kind.as_str() {
                 "INTEGER" => Cell::Integer(row.try_get(i)?),
                 "REAL" => Cell::Real(row.try_get(i)?),
+                _ => Cell::Text(row.try_get(i)?),
+            })
+        })
+        .collect()
+}
+
+fn postgres_cells(row: &sqlx::postgres::PgRow) -> Result<Vec<Cell>, StoreError> {
+    (0..row.columns().len())
+        .map(|i| {
+            let raw = row.try_get_raw(i)?;
+            if raw.is_null() {
+                return Ok(Cell::Null);
+            }
+            let kind = raw.type_info().name().to_owned();
+            Ok(match kind.as_str() {
+                "INT8" => Cell::Integer(row.try_get(i)?),
+                "FLOAT8" => Cell::Real(row.try_get(i)?),
                 _ => Cell::Text(row.try_get(i)?),
             })
         })

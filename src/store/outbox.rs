@@ -3,9 +3,7 @@
 //! attempt time; `unknown`, `folded` and `abandoned` end a row without a send.
 
 use chrono::{DateTime, Utc};
-use sqlx::Connection as _;
-use sqlx::{QueryBuilder, Sqlite};
-
+use super::backend::{args, Sql};
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::UserId;
 
@@ -39,11 +37,71 @@ type OutboxRow = (
 );
 
 /// Reminders whose attempt is due, oldest first, with the member's DM channel.
-const DUE_OUTBOX: &str = "SELECT o.id, o.user_id, o.local_day, o.topics, o.catch_up, o.attempts,
+/// On PostgreSQL the rows are locked as they are read, skipping those another process is
+/// claiming at that moment, so two processes never take the same reminder.
+const DUE_OUTBOX: Sql = Sql {
+    sqlite: "SELECT o.id, o.user_id, o.local_day, o.topics, o.catch_up, o.attempts,
             o.unconfirmed_since, o.utc_offset_minutes, p.dm_channel_id
      FROM reminder_outbox o LEFT JOIN reminder_prefs p ON p.user_id = o.user_id
-     WHERE o.state IN ('pending', 'failed') AND o.next_attempt_at <= ?
-     ORDER BY o.next_attempt_at, o.id LIMIT ?";
+     WHERE o.state IN ('pending', 'failed') AND o.next_attempt_at <= $1
+     ORDER BY o.next_attempt_at, o.id LIMIT $2",
+    postgres: "SELECT o.id, o.user_id, o.local_day, o.topics, o.catch_up, o.attempts,
+            o.unconfirmed_since, o.utc_offset_minutes, p.dm_channel_id
+     FROM reminder_outbox o LEFT JOIN reminder_prefs p ON p.user_id = o.user_id
+     WHERE o.state IN ('pending', 'failed') AND o.next_attempt_at <= $1
+     ORDER BY o.next_attempt_at, o.id LIMIT $2
+     FOR UPDATE OF o SKIP LOCKED",
+};
+
+const PENDING: Sql = Sql::both(
+    "SELECT o.id, o.user_id, o.local_day, o.topics, o.catch_up, o.attempts,
+            o.unconfirmed_since, o.utc_offset_minutes, p.dm_channel_id
+     FROM reminder_outbox o LEFT JOIN reminder_prefs p ON p.user_id = o.user_id
+     WHERE o.state = 'sending' OR o.state IN ('pending', 'failed') AND o.next_attempt_at <= $1
+     ORDER BY o.next_attempt_at, o.id LIMIT $2",
+);
+
+const NEXT_ATTEMPT: Sql = Sql::both(
+    "SELECT MIN(next_attempt_at) FROM reminder_outbox WHERE state IN ('pending', 'failed')",
+);
+
+const GIVE_UP_INTERRUPTED: Sql = Sql::both(
+    "UPDATE reminder_outbox SET state = 'unknown',
+         unconfirmed_since = COALESCE(unconfirmed_since, attempt_at),
+         last_error = 'interrupted while sending, too long ago to resend safely'
+     WHERE state = 'sending' AND COALESCE(unconfirmed_since, attempt_at, 0) < $1",
+);
+
+const RESEND_INTERRUPTED: Sql = Sql::both(
+    "UPDATE reminder_outbox SET state = 'pending', next_attempt_at = $1,
+         unconfirmed_since = COALESCE(unconfirmed_since, attempt_at)
+     WHERE state = 'sending'",
+);
+
+const SENT: Sql = Sql::both(
+    "UPDATE reminder_outbox SET state = 'sent', sent_at = $1, channel_id = $2 WHERE id = $3",
+);
+
+const FAILED: Sql = Sql::both(
+    "UPDATE reminder_outbox
+     SET state = 'failed', attempts = attempts + 1, last_error = $1, next_attempt_at = $2,
+         unconfirmed_since = CASE WHEN $3 = 1 THEN COALESCE(unconfirmed_since, attempt_at)
+                                  ELSE unconfirmed_since END
+     WHERE id = $4 AND state = 'sending'",
+);
+
+const CLOSED: Sql = Sql::both(
+    "UPDATE reminder_outbox SET state = $1, sent_at = $2, last_error = $3 WHERE id = $4",
+);
+
+const FOLDED: Sql = Sql::both("UPDATE reminder_outbox SET state = 'folded' WHERE id = $1");
+
+const WAKE_NOW: Sql = Sql::both(
+    "INSERT INTO reminder_prefs (user_id, wake_at) VALUES ($1, $2)
+     ON CONFLICT (user_id) DO UPDATE SET wake_at = excluded.wake_at",
+);
+
+const STATE_OF: Sql = Sql::both("SELECT state FROM reminder_outbox WHERE id = $1");
 
 fn outbox_reminder(row: OutboxRow) -> OutboxReminder {
     let (id, user, local_day, topics, catch_up, attempts, unconfirmed, offset, channel) = row;
@@ -72,24 +130,21 @@ impl Store {
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxReminder>, StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        let rows: Vec<OutboxRow> = sqlx::query_as(DUE_OUTBOX)
-            .bind(to_millis(now))
-            .bind(i64::from(limit))
-            .fetch_all(&mut *tx)
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        let rows: Vec<OutboxRow> = tx
+            .fetch_all(&DUE_OUTBOX, args![to_millis(now), i64::from(limit)])
             .await?;
         if !rows.is_empty() {
-            let mut claim = QueryBuilder::<Sqlite>::new(
-                "UPDATE reminder_outbox SET state = 'sending', attempt_at = ",
+            // `$1` is the time, then one parameter per id: `(($2), ($3))` read as a list.
+            let ids: Vec<String> = (0..rows.len()).map(|i| format!("${}", i + 2)).collect();
+            let claim = format!(
+                "UPDATE reminder_outbox SET state = 'sending', attempt_at = $1 WHERE id IN ({})",
+                ids.join(", ")
             );
-            claim.push_bind(to_millis(now)).push(" WHERE id IN (");
-            let mut ids = claim.separated(", ");
-            for row in &rows {
-                ids.push_bind(row.0);
-            }
-            claim.push(")");
-            claim.build().execute(&mut *tx).await?;
+            let mut values = args![to_millis(now)];
+            values.extend(rows.iter().map(|row| row.0.into()));
+            tx.execute(&Sql::both(&claim), values).await?;
         }
         tx.commit().await?;
         Ok(rows.into_iter().map(outbox_reminder).collect())
@@ -101,27 +156,15 @@ impl Store {
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxReminder>, StoreError> {
-        let rows: Vec<OutboxRow> = sqlx::query_as(
-            "SELECT o.id, o.user_id, o.local_day, o.topics, o.catch_up, o.attempts,
-                    o.unconfirmed_since, o.utc_offset_minutes, p.dm_channel_id
-             FROM reminder_outbox o LEFT JOIN reminder_prefs p ON p.user_id = o.user_id
-             WHERE o.state = 'sending' OR o.state IN ('pending', 'failed') AND o.next_attempt_at <= ?
-             ORDER BY o.next_attempt_at, o.id LIMIT ?",
-        )
-        .bind(to_millis(now))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<OutboxRow> = self
+            .fetch_all(&PENDING, args![to_millis(now), i64::from(limit)])
+            .await?;
         Ok(rows.into_iter().map(outbox_reminder).collect())
     }
 
     /// When the earliest waiting reminder is due, if any waits.
     pub async fn next_reminder_attempt(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let (next,): (Option<i64>,) = sqlx::query_as(
-            "SELECT MIN(next_attempt_at) FROM reminder_outbox WHERE state IN ('pending', 'failed')",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let (next,): (Option<i64>,) = self.fetch_one(&NEXT_ATTEMPT, Vec::new()).await?;
         Ok(next.map(from_millis))
     }
 
@@ -133,27 +176,12 @@ impl Store {
         resend_after: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(u64, u64), StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        let unknown = sqlx::query(
-            "UPDATE reminder_outbox SET state = 'unknown',
-                 unconfirmed_since = COALESCE(unconfirmed_since, attempt_at),
-                 last_error = 'interrupted while sending, too long ago to resend safely'
-             WHERE state = 'sending' AND COALESCE(unconfirmed_since, attempt_at, 0) < ?",
-        )
-        .bind(to_millis(resend_after))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        let resent = sqlx::query(
-            "UPDATE reminder_outbox SET state = 'pending', next_attempt_at = ?,
-                 unconfirmed_since = COALESCE(unconfirmed_since, attempt_at)
-             WHERE state = 'sending'",
-        )
-        .bind(to_millis(now))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        let unknown = tx
+            .execute(&GIVE_UP_INTERRUPTED, args![to_millis(resend_after)])
+            .await?;
+        let resent = tx.execute(&RESEND_INTERRUPTED, args![to_millis(now)]).await?;
         tx.commit().await?;
         Ok((resent, unknown))
     }
@@ -165,14 +193,8 @@ impl Store {
         channel_id: u64,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE reminder_outbox SET state = 'sent', sent_at = ?, channel_id = ? WHERE id = ?",
-        )
-        .bind(to_millis(now))
-        .bind(channel_id as i64)
-        .bind(id)
-        .execute(&mut *self.write().await?)
-        .await?;
+        self.execute(&SENT, args![to_millis(now), channel_id as i64, id])
+            .await?;
         Ok(())
     }
 
@@ -185,19 +207,8 @@ impl Store {
         retry_at: DateTime<Utc>,
         unconfirmed: bool,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE reminder_outbox
-             SET state = 'failed', attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
-                 unconfirmed_since = CASE WHEN ? THEN COALESCE(unconfirmed_since, attempt_at)
-                                          ELSE unconfirmed_since END
-             WHERE id = ? AND state = 'sending'",
-        )
-        .bind(error)
-        .bind(to_millis(retry_at))
-        .bind(unconfirmed)
-        .bind(id)
-        .execute(&mut *self.write().await?)
-        .await?;
+        let values = args![error, to_millis(retry_at), unconfirmed, id];
+        self.execute(&FAILED, values).await?;
         Ok(())
     }
 
@@ -209,15 +220,8 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE reminder_outbox SET state = ?, sent_at = ?, last_error = ? WHERE id = ?",
-        )
-        .bind(state.as_str())
-        .bind(to_millis(now))
-        .bind(reason)
-        .bind(id)
-        .execute(&mut *self.write().await?)
-        .await?;
+        let values = args![state.as_str(), to_millis(now), reason, id];
+        self.execute(&CLOSED, values).await?;
         Ok(())
     }
 
@@ -229,31 +233,18 @@ impl Store {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("UPDATE reminder_outbox SET state = 'folded' WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        tx.execute(&FOLDED, args![id]).await?;
+        tx.execute(&WAKE_NOW, args![user_key(user), to_millis(now)])
             .await?;
-        sqlx::query(
-            "INSERT INTO reminder_prefs (user_id, wake_at) VALUES (?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET wake_at = excluded.wake_at",
-        )
-        .bind(user_key(user))
-        .bind(to_millis(now))
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// The state of one outbox row (for tests and tools).
     pub async fn reminder_state_of(&self, id: i64) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT state FROM reminder_outbox WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(String,)> = self.fetch_optional(&STATE_OF, args![id]).await?;
         Ok(row.map(|(state,)| state))
     }
 }

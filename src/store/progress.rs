@@ -2,10 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use sqlx::Connection as _;
-
-use super::actions::{action_columns, bind_action, bind_visit, Action, VISIT};
-use super::reviews::bind_card;
+use super::actions::{action_columns, action_values, visit_values, Action, VISIT};
+use super::backend::{args, Sql};
+use super::reviews::card_values;
 use super::{from_millis, user_key, Store, StoreError};
 use crate::ids::{Learner, UserId};
 use crate::study::domain::{CardState, StreakRun};
@@ -32,18 +31,48 @@ pub struct LearnerRecord {
 }
 
 /// A topic marked learned, with its first review card: see the `learned_marks` view.
-const MARK_LEARNED: &str = concat!(
+const MARK_LEARNED: Sql = Sql::both(concat!(
     "INSERT INTO learned_marks (",
     action_columns!(),
     ", track_id, topic_id, due, stability, difficulty, elapsed_days, scheduled_days, reps,
        lapses, state, last_review, kept_until)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+             $19, $20, $21, $22, $23, $24)"
+));
+
+const UNMARK: [Sql; 2] = [
+    Sql::both("DELETE FROM learned_topics WHERE user_id = $1 AND track_id = $2 AND topic_id = $3"),
+    Sql::both("DELETE FROM review_cards WHERE user_id = $1 AND track_id = $2 AND topic_id = $3"),
+];
+
+const MARKS: Sql = Sql::both(
+    "SELECT track_id, topic_id FROM learned_topics WHERE user_id = $1
+     ORDER BY learned_at, topic_id",
 );
 
-const UNMARK: [&str; 2] = [
-    "DELETE FROM learned_topics WHERE user_id = ? AND track_id = ? AND topic_id = ?",
-    "DELETE FROM review_cards WHERE user_id = ? AND track_id = ? AND topic_id = ?",
-];
+/// The learner's offset, zone and streak, as one row even when they have none of them.
+const PREFS_AND_STREAK: Sql = Sql::both(
+    "SELECT p.utc_offset_minutes, p.time_zone, s.current_days, s.current_since, s.last_day,
+            s.longest_days
+     FROM (SELECT CAST($1 AS BIGINT) AS user_id) AS u
+     LEFT JOIN reminder_prefs p ON p.user_id = u.user_id
+     LEFT JOIN streaks s ON s.user_id = u.user_id",
+);
+
+const RIGHT_ANSWERS: Sql = Sql::both(
+    "SELECT DISTINCT track_id, topic_id, question FROM quiz_answers
+     WHERE user_id = $1 AND correct = 1",
+);
+
+const LEARNED_IN_TRACK: Sql = Sql::both(
+    "SELECT topic_id, learned_at FROM learned_topics
+     WHERE user_id = $1 AND track_id = $2
+     ORDER BY learned_at, topic_id",
+);
+
+const SERVERS: Sql = Sql::both(
+    "SELECT guild_id FROM memberships WHERE user_id = $1 ORDER BY last_seen_at DESC",
+);
 
 impl Store {
     /// Writes a topic learned in one statement. Marking again keeps the
@@ -57,13 +86,10 @@ impl Store {
         first_card: &CardState,
         kept_until: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let reference = format!("{track}/{topic}");
-        let query = bind_action(sqlx::query(MARK_LEARNED), action, reference)
-            .bind(track)
-            .bind(topic);
-        bind_card(query, first_card, kept_until)
-            .execute(&mut *self.write().await?)
-            .await?;
+        let mut values = action_values(action, format!("{track}/{topic}"));
+        values.extend(args![track, topic]);
+        values.extend(card_values(first_card, kept_until));
+        self.execute(&MARK_LEARNED, values).await?;
         Ok(())
     }
 
@@ -73,9 +99,7 @@ impl Store {
         learner: &Learner,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        bind_visit(sqlx::query(VISIT), learner, now)
-            .execute(&mut *self.write().await?)
-            .await?;
+        self.execute(&VISIT, visit_values(learner, now)).await?;
         Ok(())
     }
 
@@ -87,14 +111,10 @@ impl Store {
         track: &str,
         topic: &str,
     ) -> Result<(), StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        for statement in UNMARK {
-            sqlx::query(statement)
-                .bind(user_key(user))
-                .bind(track)
-                .bind(topic)
-                .execute(&mut *tx)
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        for statement in &UNMARK {
+            tx.execute(statement, args![user_key(user), track, topic])
                 .await?;
         }
         tx.commit().await?;
@@ -104,13 +124,7 @@ impl Store {
     /// Everything the core keeps of a learner in memory, read once.
     #[tracing::instrument(skip_all, fields(user = %user))]
     pub async fn learner_record(&self, user: UserId) -> Result<LearnerRecord, StoreError> {
-        let marks: Vec<(String, String)> = sqlx::query_as(
-            "SELECT track_id, topic_id FROM learned_topics WHERE user_id = ?
-             ORDER BY learned_at, topic_id",
-        )
-        .bind(user_key(user))
-        .fetch_all(&self.pool)
-        .await?;
+        let marks: Vec<(String, String)> = self.fetch_all(&MARKS, args![user_key(user)]).await?;
         type Row = (
             Option<i64>,
             Option<String>,
@@ -120,16 +134,7 @@ impl Store {
             Option<i64>,
         );
         let (offset, time_zone, current_days, current_since, last_day, longest_days): Row =
-            sqlx::query_as(
-                "SELECT p.utc_offset_minutes, p.time_zone, s.current_days, s.current_since,
-                    s.last_day, s.longest_days
-             FROM (SELECT ?1 AS user_id) AS u
-             LEFT JOIN reminder_prefs p ON p.user_id = u.user_id
-             LEFT JOIN streaks s ON s.user_id = u.user_id",
-            )
-            .bind(user_key(user))
-            .fetch_one(&self.pool)
-            .await?;
+            self.fetch_one(&PREFS_AND_STREAK, args![user_key(user)]).await?;
         let streak = match (current_days, current_since, last_day, longest_days) {
             (Some(current_days), Some(current_since), Some(last_day), Some(longest_days)) => {
                 Some(StreakRun {
@@ -141,13 +146,9 @@ impl Store {
             }
             _ => None,
         };
-        let right_answers = sqlx::query_as(
-            "SELECT DISTINCT track_id, topic_id, question FROM quiz_answers
-             WHERE user_id = ? AND correct = 1",
-        )
-        .bind(user_key(user))
-        .fetch_all(&self.pool)
-        .await?;
+        let right_answers = self
+            .fetch_all(&RIGHT_ANSWERS, args![user_key(user)])
+            .await?;
         Ok(LearnerRecord {
             right_answers,
             marks,
@@ -163,15 +164,9 @@ impl Store {
         user: UserId,
         track: &str,
     ) -> Result<Vec<LearnedMark>, StoreError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT topic_id, learned_at FROM learned_topics
-             WHERE user_id = ? AND track_id = ?
-             ORDER BY learned_at, topic_id",
-        )
-        .bind(user_key(user))
-        .bind(track)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(String, i64)> = self
+            .fetch_all(&LEARNED_IN_TRACK, args![user_key(user), track])
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(topic_id, learned_at)| LearnedMark {
@@ -183,12 +178,7 @@ impl Store {
 
     /// The servers a user has studied in, most recent first.
     pub async fn servers_of(&self, user: UserId) -> Result<Vec<u64>, StoreError> {
-        let rows: Vec<i64> = sqlx::query_scalar(
-            "SELECT guild_id FROM memberships WHERE user_id = ? ORDER BY last_seen_at DESC",
-        )
-        .bind(user_key(user))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(|g| g as u64).collect())
+        let rows: Vec<(i64,)> = self.fetch_all(&SERVERS, args![user_key(user)]).await?;
+        Ok(rows.into_iter().map(|(g,)| g as u64).collect())
     }
 }

@@ -3,10 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
-use sqlx::Connection as _;
-
-use super::actions::{action_columns, bind_action, bind_visit, Action, VISIT};
-use super::reviews::bind_card;
+use super::actions::{action_columns, action_values, visit_values, Action, VISIT};
+use super::backend::{args, Sql};
+use super::reviews::card_values;
 use super::{from_millis, guild_key, to_millis, user_key, Store, StoreError};
 use crate::ids::{Learner, UserId};
 use crate::study::domain::CardState;
@@ -78,14 +77,35 @@ pub struct ReviewEnd {
 
 /// An answer, and with `review_ref` set the end of the review it finishes: see the
 /// `quiz_answer_writes` view.
-const ANSWER: &str = concat!(
+const ANSWER: Sql = Sql::both(concat!(
     "INSERT INTO quiz_answer_writes (",
     action_columns!(),
     ", session_id, position, track_id, topic_id, question, chosen, correct,
        review_ref, review_points, due, stability, difficulty, elapsed_days, scheduled_days,
        reps, lapses, state, last_review, kept_until)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-             ?, ?, ?)"
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+             $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)"
+));
+
+const NEW_SESSION: Sql = Sql::both(
+    "INSERT INTO quiz_sessions
+         (user_id, guild_id, track_id, topic_id, kind, plan, started_at, updated_at)
+     VALUES ($1, $2, $4, $5, $6, $7, $3, $3)
+     RETURNING id",
+);
+
+const SESSION: Sql = Sql::both(
+    "SELECT s.id, s.user_id, s.track_id, s.topic_id, s.kind, s.plan, s.position,
+            s.correct, s.started_at, s.updated_at, c.due, c.stability, c.difficulty,
+            c.elapsed_days, c.scheduled_days, c.reps, c.lapses, c.state, c.last_review
+     FROM quiz_sessions s
+     LEFT JOIN review_cards c ON c.user_id = s.user_id AND c.track_id = s.track_id
+         AND c.topic_id = s.topic_id
+     WHERE s.id = $1",
+);
+
+const STORED_ANSWER: Sql = Sql::both(
+    "SELECT chosen, correct FROM quiz_answers WHERE session_id = $1 AND position = $2",
 );
 
 #[derive(sqlx::FromRow)]
@@ -150,46 +170,28 @@ impl Store {
         quiz: NewQuiz<'_>,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
         if quiz.visit {
-            bind_visit(sqlx::query(VISIT), quiz.learner, now)
-                .execute(&mut *tx)
-                .await?;
+            tx.execute(&VISIT, visit_values(quiz.learner, now)).await?;
         }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO quiz_sessions
-                 (user_id, guild_id, track_id, topic_id, kind, plan, started_at, updated_at)
-             VALUES (?1, ?2, ?4, ?5, ?6, ?7, ?3, ?3)
-             RETURNING id",
-        )
-        .bind(user_key(quiz.learner.user))
-        .bind(quiz.learner.guild.map(guild_key))
-        .bind(to_millis(now))
-        .bind(quiz.track_id)
-        .bind(quiz.topic_id)
-        .bind(quiz.kind)
-        .bind(encode_plan(quiz.plan))
-        .fetch_one(&mut *tx)
-        .await?;
+        let values = args![
+            user_key(quiz.learner.user),
+            quiz.learner.guild.map(guild_key),
+            to_millis(now),
+            quiz.track_id,
+            quiz.topic_id,
+            quiz.kind,
+            encode_plan(quiz.plan),
+        ];
+        let (id,): (i64,) = tx.fetch_one(&NEW_SESSION, values).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// A session with its topic's review card (if the learner has one).
     pub async fn quiz(&self, id: i64) -> Result<Option<QuizRecord>, StoreError> {
-        let row: Option<QuizRow> = sqlx::query_as(
-            "SELECT s.id, s.user_id, s.track_id, s.topic_id, s.kind, s.plan, s.position,
-                    s.correct, s.started_at, s.updated_at, c.due, c.stability, c.difficulty,
-                    c.elapsed_days, c.scheduled_days, c.reps, c.lapses, c.state, c.last_review
-             FROM quiz_sessions s
-             LEFT JOIN review_cards c ON c.user_id = s.user_id AND c.track_id = s.track_id
-                 AND c.topic_id = s.topic_id
-             WHERE s.id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<QuizRow> = self.fetch_optional(&SESSION, args![id]).await?;
         Ok(row.and_then(QuizRow::into_record))
     }
 
@@ -198,13 +200,9 @@ impl Store {
         session: i64,
         position: usize,
     ) -> Result<Option<StoredAnswer>, StoreError> {
-        let row: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT chosen, correct FROM quiz_answers WHERE session_id = ? AND position = ?",
-        )
-        .bind(session)
-        .bind(position as i64)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<(i64, i64)> = self
+            .fetch_optional(&STORED_ANSWER, args![session, position as i64])
+            .await?;
         Ok(row.map(|(chosen, correct)| StoredAnswer {
             chosen: chosen as usize,
             correct: correct != 0,
@@ -224,25 +222,38 @@ impl Store {
         let Some(planned) = quiz.plan.get(answer.position) else {
             return Ok(());
         };
-        let reference = format!("{}:{}", quiz.id, answer.position);
-        let query = bind_action(sqlx::query(ANSWER), action, reference)
-            .bind(quiz.id)
-            .bind(answer.position as i64)
-            .bind(quiz.track_id.as_str())
-            .bind(quiz.topic_id.as_str())
-            .bind(planned.question as i64)
-            .bind(answer.answer.chosen as i64)
-            .bind(i64::from(answer.answer.correct));
-        let query = match review_end {
-            Some(end) => bind_card(
-                query.bind(quiz.id.to_string()).bind(end.points),
-                &end.card,
-                end.kept_until,
-            ),
+        let mut values = action_values(action, format!("{}:{}", quiz.id, answer.position));
+        values.extend(args![
+            quiz.id,
+            answer.position as i64,
+            quiz.track_id.as_str(),
+            quiz.topic_id.as_str(),
+            planned.question as i64,
+            answer.answer.chosen as i64,
+            answer.answer.correct,
+        ]);
+        match review_end {
+            Some(end) => {
+                values.extend(args![quiz.id.to_string(), end.points]);
+                values.extend(card_values(&end.card, end.kept_until));
+            }
             // No review ends: the review reference and the card's values stay NULL.
-            None => (0..12).fold(query, |query, _| query.bind(None::<i64>)),
-        };
-        query.execute(&mut *self.write().await?).await?;
+            None => values.extend(args![
+                None::<String>,
+                None::<i64>,
+                None::<i64>,
+                None::<f64>,
+                None::<f64>,
+                None::<i64>,
+                None::<i64>,
+                None::<i64>,
+                None::<i64>,
+                None::<i64>,
+                None::<i64>,
+                None::<i64>,
+            ]),
+        }
+        self.execute(&ANSWER, values).await?;
         Ok(())
     }
 }

@@ -2,9 +2,8 @@
 //! DM falls back to.
 
 use chrono::{DateTime, Utc};
-use sqlx::Connection as _;
-
-use super::actions::{bind_visit, VISIT};
+use super::actions::{visit_values, VISIT};
+use super::backend::{args, Sql};
 use super::reminders::ReminderTimes;
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::{GuildId, Learner, UserId};
@@ -25,6 +24,40 @@ pub(super) fn prefs_from(row: Option<PrefsRow>) -> ReminderPrefs {
     )
 }
 
+const REMINDER_STATE: Sql = Sql::both(
+    "SELECT enabled, hour, utc_offset_minutes, dm_blocked, time_zone, quiet_until,
+            last_reminded_at
+     FROM reminder_prefs WHERE user_id = $1",
+);
+
+const SET_PREFS: Sql = Sql::both(
+    "INSERT INTO reminder_prefs
+         (user_id, enabled, hour, utc_offset_minutes, dm_blocked, quiet_until, wake_at, time_zone)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled,
+         hour = excluded.hour, utc_offset_minutes = excluded.utc_offset_minutes,
+         time_zone = excluded.time_zone,
+         dm_blocked = excluded.dm_blocked, quiet_until = excluded.quiet_until,
+         wake_at = excluded.wake_at",
+);
+
+const STUDY_CHANNEL: Sql = Sql::both(
+    "SELECT g.guild_id, g.study_channel_id
+     FROM memberships m JOIN guild_settings g ON g.guild_id = m.guild_id
+     WHERE m.user_id = $1 AND g.study_channel_id IS NOT NULL AND g.reminders_enabled = 1
+     ORDER BY m.last_seen_at DESC LIMIT 1",
+);
+
+const BLOCK_DMS: Sql = Sql::both(
+    "INSERT INTO reminder_prefs (user_id, dm_blocked) VALUES ($1, 1)
+     ON CONFLICT (user_id) DO UPDATE SET dm_blocked = 1",
+);
+
+const DM_CHANNEL: Sql = Sql::both(
+    "INSERT INTO reminder_prefs (user_id, dm_channel_id) VALUES ($1, $2)
+     ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id",
+);
+
 impl Store {
     pub async fn reminder_prefs(&self, user: UserId) -> Result<ReminderPrefs, StoreError> {
         Ok(self.reminder_state(user).await?.0)
@@ -44,14 +77,9 @@ impl Store {
             Option<i64>,
             Option<i64>,
         );
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT enabled, hour, utc_offset_minutes, dm_blocked, time_zone, quiet_until,
-                    last_reminded_at
-             FROM reminder_prefs WHERE user_id = ?",
-        )
-        .bind(user_key(user))
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<Row> = self
+            .fetch_optional(&REMINDER_STATE, args![user_key(user)])
+            .await?;
         Ok(match row {
             Some((enabled, hour, offset, blocked, zone, quiet, last)) => (
                 prefs_from(Some((enabled, hour, offset, blocked, zone))),
@@ -72,33 +100,21 @@ impl Store {
         quiet_until: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        bind_visit(sqlx::query(VISIT), learner, now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO reminder_prefs
-                 (user_id, enabled, hour, utc_offset_minutes, dm_blocked, quiet_until, wake_at,
-                  time_zone)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled,
-                 hour = excluded.hour, utc_offset_minutes = excluded.utc_offset_minutes,
-                 time_zone = excluded.time_zone,
-                 dm_blocked = excluded.dm_blocked, quiet_until = excluded.quiet_until,
-                 wake_at = excluded.wake_at",
-        )
-        .bind(user_key(learner.user))
-        .bind(i64::from(prefs.enabled))
-        .bind(prefs.hour.map(i64::from))
-        // A named zone's offset as of now, for what reads the offset alone.
-        .bind(prefs.zone.offset_minutes_at(now))
-        .bind(i64::from(prefs.dm_blocked))
-        .bind(quiet_until.map(to_millis))
-        .bind(to_millis(now))
-        .bind(prefs.zone.name())
-        .execute(&mut *tx)
-        .await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        tx.execute(&VISIT, visit_values(learner, now)).await?;
+        let values = args![
+            user_key(learner.user),
+            prefs.enabled,
+            prefs.hour.map(i64::from),
+            // A named zone's offset as of now, for what reads the offset alone.
+            prefs.zone.offset_minutes_at(now),
+            prefs.dm_blocked,
+            quiet_until.map(to_millis),
+            to_millis(now),
+            prefs.zone.name(),
+        ];
+        tx.execute(&SET_PREFS, values).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -109,27 +125,15 @@ impl Store {
         &self,
         user: UserId,
     ) -> Result<Option<(GuildId, u64)>, StoreError> {
-        let row: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT g.guild_id, g.study_channel_id
-             FROM memberships m JOIN guild_settings g ON g.guild_id = m.guild_id
-             WHERE m.user_id = ? AND g.study_channel_id IS NOT NULL AND g.reminders_enabled = 1
-             ORDER BY m.last_seen_at DESC LIMIT 1",
-        )
-        .bind(user_key(user))
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<(i64, i64)> = self
+            .fetch_optional(&STUDY_CHANNEL, args![user_key(user)])
+            .await?;
         Ok(row.map(|(guild, channel)| (GuildId(guild as u64), channel as u64)))
     }
 
     /// Discord refused to DM the member: reminders pause until they turn them on again.
     pub async fn block_dms(&self, user: UserId) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO reminder_prefs (user_id, dm_blocked) VALUES (?, 1)
-             ON CONFLICT (user_id) DO UPDATE SET dm_blocked = 1",
-        )
-        .bind(user_key(user))
-        .execute(&mut *self.write().await?)
-        .await?;
+        self.execute(&BLOCK_DMS, args![user_key(user)]).await?;
         Ok(())
     }
 
@@ -139,14 +143,8 @@ impl Store {
         user: UserId,
         channel: Option<u64>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO reminder_prefs (user_id, dm_channel_id) VALUES (?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id",
-        )
-        .bind(user_key(user))
-        .bind(channel.map(|c| c as i64))
-        .execute(&mut *self.write().await?)
-        .await?;
+        self.execute(&DM_CHANNEL, args![user_key(user), channel.map(|c| c as i64)])
+            .await?;
         Ok(())
     }
 }

@@ -3,10 +3,7 @@
 //! has come, and writes the day's reminders to the outbox (see `outbox.rs`) in one transaction.
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite};
-
-use sqlx::Connection as _;
-
+use super::backend::{args, Sql};
 use super::reminder_prefs::prefs_from;
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::UserId;
@@ -57,16 +54,47 @@ pub struct SweepPlan {
 /// from `review_cards_by_user_due`. [`Store::due_reviews_plan`] explains this very text. The rows come
 /// back as one JSON array in one row: handing ten thousand rows one by one from SQLite's
 /// thread to ours cost more than reading them.
-const DUE_REVIEWS: &str = "WITH woke(user_id) AS (
-         SELECT d.user_id FROM review_cards d WHERE d.due > ?1 AND d.due <= ?2
+const DUE_REVIEWS: Sql = Sql {
+    sqlite: "WITH woke(user_id) AS (
+         SELECT d.user_id FROM review_cards d WHERE d.due > $1 AND d.due <= $2
          UNION
-         SELECT w.user_id FROM reminder_prefs w WHERE w.wake_at <= ?2)
+         SELECT w.user_id FROM reminder_prefs w WHERE w.wake_at <= $2)
      SELECT json_group_array(json_array(k.user_id, c.track_id, c.topic_id, c.due,
             p.enabled, p.hour, p.utc_offset_minutes, p.dm_blocked, p.quiet_until,
             p.last_reminded_at, p.time_zone))
      FROM woke k
-     LEFT JOIN review_cards c ON c.user_id = k.user_id AND c.due <= ?2
-     LEFT JOIN reminder_prefs p ON p.user_id = k.user_id";
+     LEFT JOIN review_cards c ON c.user_id = k.user_id AND c.due <= $2
+     LEFT JOIN reminder_prefs p ON p.user_id = k.user_id",
+    postgres: "WITH woke(user_id) AS (
+         SELECT d.user_id FROM review_cards d WHERE d.due > $1 AND d.due <= $2
+         UNION
+         SELECT w.user_id FROM reminder_prefs w WHERE w.wake_at <= $2)
+     SELECT COALESCE(json_agg(json_build_array(k.user_id, c.track_id, c.topic_id, c.due,
+            p.enabled, p.hour, p.utc_offset_minutes, p.dm_blocked, p.quiet_until,
+            p.last_reminded_at, p.time_zone)), '[]')::TEXT
+     FROM woke k
+     LEFT JOIN review_cards c ON c.user_id = k.user_id AND c.due <= $2
+     LEFT JOIN reminder_prefs p ON p.user_id = k.user_id",
+};
+
+const SWEPT_UNTIL: Sql = Sql::both("SELECT swept_until FROM reminder_planner WHERE id = 1");
+
+/// The planner's mark only moves forward, when two processes sweep at once.
+const MOVE_SWEPT_UNTIL: Sql = Sql {
+    sqlite: "INSERT INTO reminder_planner (id, swept_until) VALUES (1, $1)
+     ON CONFLICT (id) DO UPDATE SET swept_until = MAX(swept_until, excluded.swept_until)",
+    postgres: "INSERT INTO reminder_planner (id, swept_until) VALUES (1, $1)
+     ON CONFLICT (id) DO UPDATE
+     SET swept_until = GREATEST(reminder_planner.swept_until, excluded.swept_until)",
+};
+
+/// On PostgreSQL, one sweep writes at a time (held to the end of its transaction), so that two
+/// processes' sweeps never wait on each other's rows in opposite orders. A second sweep of the
+/// same moment writes nothing new: the outbox's key refuses a second reminder for a day.
+const ONE_SWEEP_AT_A_TIME: Sql = Sql {
+    sqlite: "SELECT 1",
+    postgres: "SELECT pg_advisory_xact_lock(7245001)",
+};
 
 type SweepTuple = (
     i64,
@@ -85,21 +113,13 @@ type SweepTuple = (
 impl Store {
     /// SQLite's plan for the sweep's read, [`DUE_REVIEWS`], one line per step.
     pub async fn due_reviews_plan(&self) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {DUE_REVIEWS}"))
-                .bind(0_i64)
-                .bind(0_i64)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().map(|(.., detail)| detail).collect())
+        let plans = self.plans(&[("due reviews", DUE_REVIEWS, 2)]).await?;
+        Ok(plans.into_iter().flat_map(|(_, plan)| plan).collect())
     }
 
     /// The time up to which due cards were planned (`None` before the first sweep).
     pub async fn swept_until(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT swept_until FROM reminder_planner WHERE id = 1")
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(i64,)> = self.fetch_optional(&SWEPT_UNTIL, Vec::new()).await?;
         Ok(row.map(|(at,)| from_millis(at)))
     }
 
@@ -111,11 +131,8 @@ impl Store {
         since: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<Vec<SweepRow>, StoreError> {
-        let rows: String = sqlx::query_scalar(DUE_REVIEWS)
-            .bind(since.map_or(i64::MIN, to_millis))
-            .bind(to_millis(now))
-            .fetch_one(&self.pool)
-            .await?;
+        let values = args![since.map_or(i64::MIN, to_millis), to_millis(now)];
+        let (rows,): (String,) = self.fetch_one(&DUE_REVIEWS, values).await?;
         let rows: Vec<SweepTuple> = serde_json::from_str(&rows)
             .map_err(|error| StoreError::Sql(sqlx::Error::Decode(Box::new(error))))?;
         Ok(rows.into_iter().map(sweep_row).collect())
@@ -130,69 +147,94 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         const BATCH: usize = 500;
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        tx.execute(&ONE_SWEEP_AT_A_TIME, Vec::new()).await?;
         let mut inserted = 0;
         for batch in plan.reminders.chunks(BATCH) {
-            let mut outbox = QueryBuilder::<Sqlite>::new(
+            let outbox = format!(
                 "INSERT INTO reminder_outbox
                      (user_id, local_day, utc_offset_minutes, topics, catch_up, created_at,
-                      next_attempt_at) ",
+                      next_attempt_at) VALUES {}
+                 ON CONFLICT (user_id, local_day, utc_offset_minutes) DO NOTHING",
+                placeholders(batch.len(), 7)
             );
-            outbox.push_values(batch, |mut row, reminder| {
+            let mut values = Vec::with_capacity(batch.len() * 7);
+            for reminder in batch {
                 let topics: Vec<String> = reminder
                     .topics
                     .iter()
                     .map(|(track, topic)| format!("{track}/{topic}"))
                     .collect();
-                row.push_bind(user_key(reminder.user))
-                    .push_bind(reminder.local_day.clone())
-                    .push_bind(i64::from(reminder.utc_offset_minutes))
-                    .push_bind(topics.join(","))
-                    .push_bind(i64::from(reminder.catch_up))
-                    .push_bind(to_millis(now))
-                    .push_bind(to_millis(now));
-            });
-            outbox.push(" ON CONFLICT (user_id, local_day, utc_offset_minutes) DO NOTHING");
-            inserted += outbox.build().execute(&mut *tx).await?.rows_affected() as usize;
+                values.extend(args![
+                    user_key(reminder.user),
+                    reminder.local_day.as_str(),
+                    i64::from(reminder.utc_offset_minutes),
+                    topics.join(","),
+                    reminder.catch_up,
+                    to_millis(now),
+                    to_millis(now),
+                ]);
+            }
+            inserted += tx.execute(&Sql::both(&outbox), values).await? as usize;
 
             // Quiet until the end of the local day; looked at again then, in case reviews are
             // still due.
-            let mut quiet = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO reminder_prefs (user_id, quiet_until, last_reminded_at, wake_at) ",
+            let quiet = format!(
+                "INSERT INTO reminder_prefs (user_id, quiet_until, last_reminded_at, wake_at)
+                 VALUES {}
+                 ON CONFLICT (user_id) DO UPDATE SET quiet_until = excluded.quiet_until,
+                     last_reminded_at = excluded.last_reminded_at, wake_at = excluded.wake_at",
+                placeholders(batch.len(), 4)
             );
-            quiet.push_values(batch, |mut row, reminder| {
-                row.push_bind(user_key(reminder.user))
-                    .push_bind(to_millis(reminder.quiet_until))
-                    .push_bind(to_millis(now))
-                    .push_bind(to_millis(reminder.quiet_until));
-            });
-            quiet.push(
-                " ON CONFLICT (user_id) DO UPDATE SET quiet_until = excluded.quiet_until,
-                  last_reminded_at = excluded.last_reminded_at, wake_at = excluded.wake_at",
-            );
-            quiet.build().execute(&mut *tx).await?;
+            let mut values = Vec::with_capacity(batch.len() * 4);
+            for reminder in batch {
+                values.extend(args![
+                    user_key(reminder.user),
+                    to_millis(reminder.quiet_until),
+                    to_millis(now),
+                    to_millis(reminder.quiet_until),
+                ]);
+            }
+            tx.execute(&Sql::both(&quiet), values).await?;
         }
         for batch in plan.wakes.chunks(BATCH) {
-            let mut wakes =
-                QueryBuilder::<Sqlite>::new("INSERT INTO reminder_prefs (user_id, wake_at) ");
-            wakes.push_values(batch, |mut row, (user, wake_at)| {
-                row.push_bind(user_key(*user))
-                    .push_bind(wake_at.map(to_millis));
-            });
-            wakes.push(" ON CONFLICT (user_id) DO UPDATE SET wake_at = excluded.wake_at");
-            wakes.build().execute(&mut *tx).await?;
+            let wakes = format!(
+                "INSERT INTO reminder_prefs (user_id, wake_at) VALUES {}
+                 ON CONFLICT (user_id) DO UPDATE SET wake_at = excluded.wake_at",
+                placeholders(batch.len(), 2)
+            );
+            let mut values = Vec::with_capacity(batch.len() * 2);
+            for (user, wake_at) in batch {
+                values.extend(args![user_key(*user), wake_at.map(to_millis)]);
+            }
+            tx.execute(&Sql::both(&wakes), values).await?;
         }
-        sqlx::query(
-            "INSERT INTO reminder_planner (id, swept_until) VALUES (1, ?)
-             ON CONFLICT (id) DO UPDATE SET swept_until = excluded.swept_until",
-        )
-        .bind(to_millis(now))
-        .execute(&mut *tx)
-        .await?;
+        tx.execute(&MOVE_SWEPT_UNTIL, args![to_millis(now)]).await?;
         tx.commit().await?;
         Ok(inserted)
     }
+}
+
+/// `rows` groups of `columns` numbered parameters, `($1, $2), ($3, $4)`, for a multi-row
+/// `VALUES`: both databases read `$n`.
+pub(super) fn placeholders(rows: usize, columns: usize) -> String {
+    let mut text = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            text.push_str(", ");
+        }
+        text.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                text.push_str(", ");
+            }
+            text.push('$');
+            text.push_str(&(row * columns + column + 1).to_string());
+        }
+        text.push(')');
+    }
+    text
 }
 
 fn sweep_row(row: SweepTuple) -> SweepRow {

@@ -2,10 +2,7 @@
 //! decides them.
 
 use chrono::{DateTime, Utc};
-use sqlx::query::Query;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::Sqlite;
-
+use super::backend::{args, Sql, Value};
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::UserId;
 use crate::study::domain::{CardState, ReviewCard};
@@ -26,10 +23,6 @@ pub(super) struct CardRow {
     last_review: Option<i64>,
 }
 
-pub(super) const CARD_COLUMNS: &str =
-    "track_id, topic_id, due, stability, difficulty, elapsed_days, \
-                            scheduled_days, reps, lapses, state, last_review";
-
 pub(super) fn from_row(row: CardRow) -> ReviewCard {
     ReviewCard {
         track_id: row.track_id,
@@ -48,34 +41,38 @@ pub(super) fn from_row(row: CardRow) -> ReviewCard {
     }
 }
 
-/// Binds a card's nine values, in `CARD_COLUMNS` order after the topic, then `kept_until`.
-pub(super) fn bind_card<'q>(
-    query: Query<'q, Sqlite, SqliteArguments<'q>>,
-    card: &CardState,
-    kept_until: DateTime<Utc>,
-) -> Query<'q, Sqlite, SqliteArguments<'q>> {
-    query
-        .bind(to_millis(card.due))
-        .bind(card.stability)
-        .bind(card.difficulty)
-        .bind(card.elapsed_days)
-        .bind(card.scheduled_days)
-        .bind(i64::from(card.reps))
-        .bind(i64::from(card.lapses))
-        .bind(i64::from(card.state))
-        .bind(card.last_review.map(to_millis))
-        .bind(to_millis(kept_until))
+/// A card's nine values, in `review_cards` column order after the topic, then `kept_until`.
+pub(super) fn card_values(card: &CardState, kept_until: DateTime<Utc>) -> Vec<Value<'static>> {
+    args![
+        to_millis(card.due),
+        card.stability,
+        card.difficulty,
+        card.elapsed_days,
+        card.scheduled_days,
+        i64::from(card.reps),
+        i64::from(card.lapses),
+        i64::from(card.state),
+        card.last_review.map(to_millis),
+        to_millis(kept_until),
+    ]
 }
+
+const CARDS: Sql = Sql::both(
+    "SELECT track_id, topic_id, due, stability, difficulty, elapsed_days, scheduled_days, reps,
+            lapses, state, last_review
+     FROM review_cards WHERE user_id = $1 ORDER BY due, topic_id",
+);
+
+const CARD: Sql = Sql::both(
+    "SELECT track_id, topic_id, due, stability, difficulty, elapsed_days, scheduled_days, reps,
+            lapses, state, last_review
+     FROM review_cards WHERE user_id = $1 AND track_id = $2 AND topic_id = $3",
+);
 
 impl Store {
     /// All of a user's cards, the most overdue first.
     pub async fn review_cards(&self, user: UserId) -> Result<Vec<ReviewCard>, StoreError> {
-        let rows: Vec<CardRow> = sqlx::query_as(&format!(
-            "SELECT {CARD_COLUMNS} FROM review_cards WHERE user_id = ? ORDER BY due, topic_id"
-        ))
-        .bind(user_key(user))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<CardRow> = self.fetch_all(&CARDS, args![user_key(user)]).await?;
         Ok(rows.into_iter().map(from_row).collect())
     }
 
@@ -85,15 +82,9 @@ impl Store {
         track: &str,
         topic: &str,
     ) -> Result<Option<ReviewCard>, StoreError> {
-        let row: Option<CardRow> = sqlx::query_as(&format!(
-            "SELECT {CARD_COLUMNS} FROM review_cards
-             WHERE user_id = ? AND track_id = ? AND topic_id = ?"
-        ))
-        .bind(user_key(user))
-        .bind(track)
-        .bind(topic)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<CardRow> = self
+            .fetch_optional(&CARD, args![user_key(user), track, topic])
+            .await?;
         Ok(row.map(from_row))
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::backend::{args, Sql};
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::UserId;
 
@@ -12,14 +13,11 @@ impl Store {
         &self,
         user: UserId,
     ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
-        let rows = sqlx::query_as(
-            "SELECT track_id, topic_id, SUM(correct), COUNT(*) FROM quiz_answers
-             WHERE user_id = ? GROUP BY track_id, topic_id",
-        )
-        .bind(user_key(user))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows)
+        let statement = Sql::both(
+            "SELECT track_id, topic_id, CAST(SUM(correct) AS BIGINT), COUNT(*) FROM quiz_answers
+             WHERE user_id = $1 GROUP BY track_id, topic_id",
+        );
+        self.fetch_all(&statement, args![user_key(user)]).await
     }
 
     /// When a member acted (a mark, an answer, a review) from `since` on, oldest first.
@@ -28,12 +26,11 @@ impl Store {
         user: UserId,
         since: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>, StoreError> {
-        let rows: Vec<i64> =
-            sqlx::query_scalar("SELECT at FROM activity WHERE user_id = ? AND at >= ? ORDER BY at")
-                .bind(user_key(user))
-                .bind(to_millis(since))
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().map(from_millis).collect())
+        let statement =
+            Sql::both("SELECT at FROM activity WHERE user_id = $1 AND at >= $2 ORDER BY at");
+        let rows: Vec<(i64,)> = self
+            .fetch_all(&statement, args![user_key(user), to_millis(since)])
+            .await?;
+        Ok(rows.into_iter().map(|(at,)| from_millis(at)).collect())
     }
 }

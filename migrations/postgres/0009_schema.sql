@@ -8,6 +8,9 @@
 -- How the dialects are matched:
 -- * Every integer is BIGINT (the store reads and binds i64); flags stay 0/1 integers. REAL is
 --   DOUBLE PRECISION. SQLite's `INTEGER PRIMARY KEY` (a rowid alias) is an identity column.
+--   Unlike a rowid, an identity never gives out again the id of a deleted newest row, and it
+--   takes an id for a row that ON CONFLICT then ignores; the triggers' inserts into activity
+--   check NOT EXISTS first, so that its ids stay the ones SQLite gives.
 -- * SQLite fires an AFTER trigger as each row changes, PostgreSQL at the end of the statement
 --   that changed it; each statement of a trigger function is its own statement, so the
 --   triggers below see what SQLite's see. Where SQLite's trigger upserts two rows that can be

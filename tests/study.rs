@@ -20,10 +20,6 @@ fn sample_catalog() -> Arc<Catalog> {
     Arc::new(load_catalog(&dir).expect("sample is valid"))
 }
 
-fn database_url(dir: &tempfile::TempDir) -> String {
-    format!("sqlite://{}", dir.path().join("quorum.db").display())
-}
-
 use support::core::sample_study as fixture;
 
 fn ann() -> Learner {
@@ -32,108 +28,6 @@ fn ann() -> Learner {
         name: "Ann".into(),
         guild: Some(GuildId(77)),
     }
-}
-
-#[tokio::test]
-async fn marks_survive_closing_and_reopening_the_same_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&database_url(&dir)).await.unwrap();
-    let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    let study = Study::new(
-        sample_catalog(),
-        store,
-        Arc::new(ManualClock::starting_at(now)),
-    );
-    study.learn(&ann(), None, "alpha").await.unwrap();
-    study.close().await;
-
-    let reopened = Store::open(&database_url(&dir)).await.unwrap();
-    let marks = reopened
-        .learned_topics(UserId(1001), "sample")
-        .await
-        .unwrap();
-
-    assert_eq!(marks.len(), 1);
-    assert_eq!(marks[0].topic_id, "alpha");
-    assert_eq!(
-        marks[0].learned_at.timestamp_millis(),
-        now.timestamp_millis()
-    );
-    assert_eq!(reopened.servers_of(UserId(1001)).await.unwrap(), [77]);
-}
-
-#[tokio::test]
-async fn marking_twice_keeps_the_first_time() {
-    let f = fixture().await;
-    let first = f.study.learn(&ann(), None, "alpha").await.unwrap();
-    f.clock.advance(Duration::hours(3));
-
-    let second = f.study.learn(&ann(), None, "alpha").await.unwrap();
-
-    assert_eq!(first.change, MarkChange::Learned);
-    assert_eq!(second.change, MarkChange::AlreadyLearned);
-    let marks = f
-        .store
-        .learned_topics(UserId(1001), "sample")
-        .await
-        .unwrap();
-    assert_eq!(marks.len(), 1);
-    assert_eq!(
-        marks[0].learned_at,
-        Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
-    );
-}
-
-#[tokio::test]
-async fn unmarking_removes_the_mark_and_says_when_there_was_none() {
-    let f = fixture().await;
-    f.study.learn(&ann(), None, "1").await.unwrap();
-
-    let removed = f.study.unlearn(&ann(), None, "alpha").await.unwrap();
-    let again = f.study.unlearn(&ann(), None, "alpha").await.unwrap();
-
-    assert_eq!(removed.change, MarkChange::Unlearned);
-    assert_eq!(again.change, MarkChange::WasNotLearned);
-    assert_eq!(removed.map.total.learned, 0);
-}
-
-#[tokio::test]
-async fn fifty_concurrent_marks_lose_none() {
-    let f = fixture().await;
-    let topics = ["alpha", "beta", "gamma", "delta", "epsilon"];
-    let tasks: Vec<_> = (0..50_u64)
-        .map(|i| {
-            let study = f.study.clone();
-            tokio::spawn(async move {
-                let learner = Learner {
-                    user: UserId(500 + i % 10),
-                    name: format!("user{i}"),
-                    guild: Some(GuildId(1 + i % 3)),
-                };
-                study.learn(&learner, None, topics[(i / 10) as usize]).await
-            })
-        })
-        .collect();
-    for task in tasks {
-        assert_eq!(task.await.unwrap().unwrap().change, MarkChange::Learned);
-    }
-
-    let mut total = 0;
-    for user in 500..510 {
-        total += f
-            .store
-            .learned_topics(UserId(user), "sample")
-            .await
-            .unwrap()
-            .len();
-        let who = Learner {
-            user: UserId(user),
-            ..ann()
-        };
-        let map = f.study.map(&who, None).await.unwrap();
-        assert_eq!(map.total.learned, 5);
-    }
-    assert_eq!(total, 50);
 }
 
 fn states(map: &SkillMap) -> Vec<(&str, TopicState)> {
@@ -201,74 +95,6 @@ fn the_map_lights_learned_topics_and_glows_on_the_lowest_open_one() {
 }
 
 #[tokio::test]
-async fn filling_a_section_and_the_track_is_announced() {
-    let f = fixture().await;
-    for topic in ["alpha", "beta"] {
-        let reply = f.study.learn(&ann(), None, topic).await.unwrap();
-        assert!(!reply.completed_section());
-    }
-    let third = f.study.learn(&ann(), None, "gamma").await.unwrap();
-    assert!(third.completed_section());
-    assert!(!third.completed_track());
-    f.study.learn(&ann(), None, "delta").await.unwrap();
-
-    let last = f.study.learn(&ann(), None, "epsilon").await.unwrap();
-
-    assert!(last.completed_track());
-    let text = quorum::render::learn_card(&last).to_text();
-    assert!(text.contains("Small things compose"), "{text}");
-}
-
-#[tokio::test]
-async fn topics_are_found_by_number_id_alias_and_title_and_misses_suggest() {
-    let f = fixture().await;
-    let user = &ann();
-    for query in [
-        "2",
-        "beta",
-        "BETA",
-        "beta-alias",
-        "Topic Beta",
-        "  topic beta ",
-    ] {
-        let card = f.study.topic(user, None, query).await.unwrap();
-        assert_eq!(card.topic.id, "beta", "query {query}");
-    }
-
-    let miss = f.study.topic(user, None, "betta").await.unwrap_err();
-
-    let StudyError::UnknownTopic(miss) = miss else {
-        panic!("expected an unknown topic, got {miss:?}");
-    };
-    assert_eq!(
-        miss.suggestions.first().map(String::as_str),
-        Some("2 Topic Beta")
-    );
-}
-
-#[tokio::test]
-async fn the_console_shows_a_filled_bar_after_learned() {
-    let f = fixture().await;
-    let input = "/progress\n/learned alpha\n/learned 2\n/learned gamma\n/progress\n/learned\n/nonsense\nhello\n";
-    let mut output = Vec::new();
-
-    quorum::console::run(&f.study, &ann(), input.as_bytes(), &mut output)
-        .await
-        .unwrap();
-
-    let text = String::from_utf8(output).unwrap();
-    assert!(text.contains("First Steps**\n`▱▱▱▱▱▱▱▱▱▱ 0/3`"), "{text}");
-    assert!(text.contains("First Steps**\n`▰▰▰▰▰▰▰▰▰▰ 3/3`"), "{text}");
-    assert!(text.contains("Section complete: First Steps"), "{text}");
-    assert!(text.contains("`/learned` needs a topic"), "{text}");
-    assert!(
-        text.contains("I don't know the command `/nonsense`"),
-        "{text}"
-    );
-    assert!(text.contains("Commands start with `/`"), "{text}");
-}
-
-#[tokio::test]
 async fn the_reminder_sweeps_due_query_uses_the_index_on_due() {
     let f = fixture().await;
 
@@ -313,7 +139,7 @@ async fn writers_running_together_never_answer_busy() {
         }
         reviews.push((n, question.session, question.total - 1));
     }
-    let pool = f.store.pool().clone();
+    let pool = f.store.sqlite_pool().expect("this test holds SQLite's lock").clone();
     let (locked, lock_taken) = tokio::sync::oneshot::channel();
     let other_writer = tokio::spawn(async move {
         let tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
@@ -365,71 +191,6 @@ async fn writers_running_together_never_answer_busy() {
     }
 }
 
-/// The core skips storing a name and server it knows are stored: a new nickname must still
-/// reach the board, and a member Discord says left must come back once they study again.
-#[tokio::test]
-async fn the_board_follows_a_new_name_and_a_member_who_comes_back() {
-    let f = fixture().await;
-    let names = |board: &quorum::study::Leaderboard| -> Vec<String> {
-        board.rows.iter().map(|row| row.name.clone()).collect()
-    };
-    let me = ann();
-    let boards = || async {
-        let mut shown = Vec::new();
-        for board in [Board::Points, Board::Learned] {
-            let board = f
-                .study
-                .leaderboard(GuildId(77), board, Period::AllTime, 0, &me);
-            shown.push(names(&board.await.unwrap()));
-        }
-        shown
-    };
-    f.study.learn(&ann(), None, "alpha").await.unwrap();
-    let renamed = Learner {
-        name: "Ann the Bold".into(),
-        ..ann()
-    };
-    f.study.learn(&renamed, None, "beta").await.unwrap();
-    assert_eq!(boards().await, [["Ann the Bold"], ["Ann the Bold"]]);
-
-    f.study
-        .member_left(GuildId(77), UserId(1001))
-        .await
-        .unwrap();
-    assert_eq!(boards().await, [[""; 0], [""; 0]], "off the boards");
-    f.clock.advance(Duration::minutes(5));
-    f.study.learn(&renamed, None, "gamma").await.unwrap();
-
-    let back = [["Ann the Bold"], ["Ann the Bold"]];
-    assert_eq!(boards().await, back, "back after studying");
-}
-
-/// A topic learned and never reviewed stays on the remembered board only while FSRS says it
-/// would still be recalled (its first-"Good" stability, about three days).
-#[tokio::test]
-async fn an_unreviewed_topic_leaves_the_remembered_board_when_fsrs_says_it_is_forgotten() {
-    let f = fixture().await;
-    f.study.learn(&ann(), None, "alpha").await.unwrap();
-    let remembered = || async {
-        let board = f
-            .study
-            .leaderboard(GuildId(77), Board::Remembered, Period::AllTime, 0, &ann())
-            .await
-            .unwrap();
-        board.me.map_or(0, |me| me.score)
-    };
-
-    assert_eq!(remembered().await, 1, "just learned");
-    f.clock.advance(Duration::days(3));
-    assert_eq!(remembered().await, 1, "recall still at least 0.9");
-    f.clock.advance(Duration::days(1));
-    assert_eq!(
-        remembered().await,
-        0,
-        "recall below 0.9 after four days unreviewed"
-    );
-}
-
 /// The boards' and group views' own statements (not copies) walk their indexes: no table
 /// scan, no sort.
 #[tokio::test]
@@ -461,106 +222,343 @@ async fn the_boards_and_group_views_read_their_indexes_and_scan_no_table() {
     }
 }
 
-/// With two tracks, a server's default track is what `/map`, `/topic`, `/learned`, `/quiz`
-/// and `/next` mean without a track; outside a server, the track of the latest mark is.
-#[tokio::test]
-async fn every_command_uses_the_servers_default_track_and_dms_the_latest_marks() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let course = tempfile::tempdir().unwrap();
-    support::copy_dir(
-        &root.join("course/distributed-systems"),
-        &course.path().join("distributed-systems"),
-    );
-    support::copy_dir(
-        &root.join("tests/fixtures/sample/sample"),
-        &course.path().join("sample"),
-    );
-    let catalog = Arc::new(load_catalog(course.path()).unwrap());
-    let first = catalog.tracks[0].id.clone();
-    let other = if first == "sample" {
-        "distributed-systems"
-    } else {
-        "sample"
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&database_url(&dir)).await.unwrap();
-    let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
-    let study = Study::new(catalog, store, Arc::new(clock));
-    let ann = ann();
-    assert_eq!(study.map(&ann, None).await.unwrap().track.id, first);
+on_both_backends! {
+    #[tokio::test]
+    async fn marks_survive_closing_and_reopening_the_same_file() {
+        let database = support::db::fresh_database().await;
+        let store = Store::open(&database.url).await.unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+        let study = Study::new(
+            sample_catalog(),
+            store,
+            Arc::new(ManualClock::starting_at(now)),
+        );
+        study.learn(&ann(), None, "alpha").await.unwrap();
+        study.close().await;
 
-    study
-        .change_setting(GuildId(77), SettingChange::DefaultTrack(Some(other.into())))
-        .await
-        .unwrap();
+        let reopened = Store::open(&database.url).await.unwrap();
+        let marks = reopened
+            .learned_topics(UserId(1001), "sample")
+            .await
+            .unwrap();
 
-    assert_eq!(study.map(&ann, None).await.unwrap().track.id, other);
-    let topic = &study.track(Some(other)).unwrap().topics[0];
-    let card = study.topic(&ann, None, &topic.id).await.unwrap();
-    assert_eq!(card.topic.id, topic.id);
-    let quiz = study
-        .start_quiz(&ann, None, &topic.id, Some(1))
-        .await
-        .unwrap();
-    assert_eq!(quiz.track_id, other);
-    study.learn(&ann, None, &topic.id).await.unwrap();
-    let learned = study.map(&ann, Some(other)).await.unwrap();
-    assert_eq!(learned.total.learned, 1, "marked on the default track");
-    // In a DM, the track of the latest mark; for someone without marks, the first track.
-    let in_dm = Learner {
-        guild: None,
-        ..ann.clone()
-    };
-    assert_eq!(study.map(&in_dm, None).await.unwrap().track.id, other);
-    let newcomer = Learner {
-        user: UserId(5),
-        guild: None,
-        ..ann
-    };
-    assert_eq!(study.map(&newcomer, None).await.unwrap().track.id, first);
-}
-
-/// Berlin moves its clocks forward on 2027-03-28. Studying on the 27th, the 28th and at 00:30
-/// on the 29th (Berlin time, already summer time) is three days in a row; a fixed winter offset
-/// would put the last one on the 28th still.
-#[tokio::test]
-async fn a_streak_in_a_named_zone_survives_a_dst_change() {
-    let f = fixture().await;
-    let ann = ann();
-    f.study
-        .set_reminder_prefs(&ann, |p| {
-            p.zone = quorum::study::parse_zone("Europe/Berlin").unwrap()
-        })
-        .await
-        .unwrap();
-    let berlin = |d: u32, h: u32, m: u32, offset: i64| {
-        Utc.with_ymd_and_hms(2027, 3, d, h, m, 0).unwrap() - Duration::hours(offset)
-    };
-    for (at, topic) in [
-        (berlin(27, 12, 0, 1), "alpha"),
-        (berlin(28, 12, 0, 2), "beta"),
-        (berlin(29, 0, 30, 2), "gamma"),
-    ] {
-        f.clock.set(at);
-        f.study.learn(&ann, None, topic).await.unwrap();
+        assert_eq!(marks.len(), 1);
+        assert_eq!(marks[0].topic_id, "alpha");
+        assert_eq!(
+            marks[0].learned_at.timestamp_millis(),
+            now.timestamp_millis()
+        );
+        assert_eq!(reopened.servers_of(UserId(1001)).await.unwrap(), [77]);
     }
 
-    assert_eq!(f.study.streak(ann.user).await.unwrap().current, 3);
-    let board = f
-        .study
-        .leaderboard(GuildId(77), Board::Streak, Period::AllTime, 0, &ann)
-        .await
-        .unwrap();
-    assert_eq!(board.me.map(|m| m.score), Some(3));
-    // Alive through the 30th in Berlin, broken from midnight of the 31st (22:00 UTC on the 30th).
-    f.clock.set(berlin(30, 23, 59, 2));
-    assert_eq!(f.study.streak(ann.user).await.unwrap().current, 3);
-    f.clock.set(berlin(31, 0, 1, 2));
-    assert_eq!(f.study.streak(ann.user).await.unwrap().current, 0);
-    let board = f
-        .study
-        .leaderboard(GuildId(77), Board::Streak, Period::AllTime, 0, &ann)
-        .await
-        .unwrap();
-    assert_eq!(board.me, None, "off the board once broken");
+    #[tokio::test]
+    async fn marking_twice_keeps_the_first_time() {
+        let f = fixture().await;
+        let first = f.study.learn(&ann(), None, "alpha").await.unwrap();
+        f.clock.advance(Duration::hours(3));
+
+        let second = f.study.learn(&ann(), None, "alpha").await.unwrap();
+
+        assert_eq!(first.change, MarkChange::Learned);
+        assert_eq!(second.change, MarkChange::AlreadyLearned);
+        let marks = f
+            .store
+            .learned_topics(UserId(1001), "sample")
+            .await
+            .unwrap();
+        assert_eq!(marks.len(), 1);
+        assert_eq!(
+            marks[0].learned_at,
+            Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn unmarking_removes_the_mark_and_says_when_there_was_none() {
+        let f = fixture().await;
+        f.study.learn(&ann(), None, "1").await.unwrap();
+
+        let removed = f.study.unlearn(&ann(), None, "alpha").await.unwrap();
+        let again = f.study.unlearn(&ann(), None, "alpha").await.unwrap();
+
+        assert_eq!(removed.change, MarkChange::Unlearned);
+        assert_eq!(again.change, MarkChange::WasNotLearned);
+        assert_eq!(removed.map.total.learned, 0);
+    }
+
+    #[tokio::test]
+    async fn fifty_concurrent_marks_lose_none() {
+        let f = fixture().await;
+        let topics = ["alpha", "beta", "gamma", "delta", "epsilon"];
+        let tasks: Vec<_> = (0..50_u64)
+            .map(|i| {
+                let study = f.study.clone();
+                tokio::spawn(async move {
+                    let learner = Learner {
+                        user: UserId(500 + i % 10),
+                        name: format!("user{i}"),
+                        guild: Some(GuildId(1 + i % 3)),
+                    };
+                    study.learn(&learner, None, topics[(i / 10) as usize]).await
+                })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.unwrap().unwrap().change, MarkChange::Learned);
+        }
+
+        let mut total = 0;
+        for user in 500..510 {
+            total += f
+                .store
+                .learned_topics(UserId(user), "sample")
+                .await
+                .unwrap()
+                .len();
+            let who = Learner {
+                user: UserId(user),
+                ..ann()
+            };
+            let map = f.study.map(&who, None).await.unwrap();
+            assert_eq!(map.total.learned, 5);
+        }
+        assert_eq!(total, 50);
+    }
+
+    #[tokio::test]
+    async fn filling_a_section_and_the_track_is_announced() {
+        let f = fixture().await;
+        for topic in ["alpha", "beta"] {
+            let reply = f.study.learn(&ann(), None, topic).await.unwrap();
+            assert!(!reply.completed_section());
+        }
+        let third = f.study.learn(&ann(), None, "gamma").await.unwrap();
+        assert!(third.completed_section());
+        assert!(!third.completed_track());
+        f.study.learn(&ann(), None, "delta").await.unwrap();
+
+        let last = f.study.learn(&ann(), None, "epsilon").await.unwrap();
+
+        assert!(last.completed_track());
+        let text = quorum::render::learn_card(&last).to_text();
+        assert!(text.contains("Small things compose"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn topics_are_found_by_number_id_alias_and_title_and_misses_suggest() {
+        let f = fixture().await;
+        let user = &ann();
+        for query in [
+            "2",
+            "beta",
+            "BETA",
+            "beta-alias",
+            "Topic Beta",
+            "  topic beta ",
+        ] {
+            let card = f.study.topic(user, None, query).await.unwrap();
+            assert_eq!(card.topic.id, "beta", "query {query}");
+        }
+
+        let miss = f.study.topic(user, None, "betta").await.unwrap_err();
+
+        let StudyError::UnknownTopic(miss) = miss else {
+            panic!("expected an unknown topic, got {miss:?}");
+        };
+        assert_eq!(
+            miss.suggestions.first().map(String::as_str),
+            Some("2 Topic Beta")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_console_shows_a_filled_bar_after_learned() {
+        let f = fixture().await;
+        let input = "/progress\n/learned alpha\n/learned 2\n/learned gamma\n/progress\n/learned\n/nonsense\nhello\n";
+        let mut output = Vec::new();
+
+        quorum::console::run(&f.study, &ann(), input.as_bytes(), &mut output)
+            .await
+            .unwrap();
+
+        let text = String::from_utf8(output).unwrap();
+        assert!(text.contains("First Steps**\n`▱▱▱▱▱▱▱▱▱▱ 0/3`"), "{text}");
+        assert!(text.contains("First Steps**\n`▰▰▰▰▰▰▰▰▰▰ 3/3`"), "{text}");
+        assert!(text.contains("Section complete: First Steps"), "{text}");
+        assert!(text.contains("`/learned` needs a topic"), "{text}");
+        assert!(
+            text.contains("I don't know the command `/nonsense`"),
+            "{text}"
+        );
+        assert!(text.contains("Commands start with `/`"), "{text}");
+    }
+
+    /// The core skips storing a name and server it knows are stored: a new nickname must still
+    /// reach the board, and a member Discord says left must come back once they study again.
+    #[tokio::test]
+    async fn the_board_follows_a_new_name_and_a_member_who_comes_back() {
+        let f = fixture().await;
+        let names = |board: &quorum::study::Leaderboard| -> Vec<String> {
+            board.rows.iter().map(|row| row.name.clone()).collect()
+        };
+        let me = ann();
+        let boards = || async {
+            let mut shown = Vec::new();
+            for board in [Board::Points, Board::Learned] {
+                let board = f
+                    .study
+                    .leaderboard(GuildId(77), board, Period::AllTime, 0, &me);
+                shown.push(names(&board.await.unwrap()));
+            }
+            shown
+        };
+        f.study.learn(&ann(), None, "alpha").await.unwrap();
+        let renamed = Learner {
+            name: "Ann the Bold".into(),
+            ..ann()
+        };
+        f.study.learn(&renamed, None, "beta").await.unwrap();
+        assert_eq!(boards().await, [["Ann the Bold"], ["Ann the Bold"]]);
+
+        f.study
+            .member_left(GuildId(77), UserId(1001))
+            .await
+            .unwrap();
+        assert_eq!(boards().await, [[""; 0], [""; 0]], "off the boards");
+        f.clock.advance(Duration::minutes(5));
+        f.study.learn(&renamed, None, "gamma").await.unwrap();
+
+        let back = [["Ann the Bold"], ["Ann the Bold"]];
+        assert_eq!(boards().await, back, "back after studying");
+    }
+
+    /// A topic learned and never reviewed stays on the remembered board only while FSRS says it
+    /// would still be recalled (its first-"Good" stability, about three days).
+    #[tokio::test]
+    async fn an_unreviewed_topic_leaves_the_remembered_board_when_fsrs_says_it_is_forgotten() {
+        let f = fixture().await;
+        f.study.learn(&ann(), None, "alpha").await.unwrap();
+        let remembered = || async {
+            let board = f
+                .study
+                .leaderboard(GuildId(77), Board::Remembered, Period::AllTime, 0, &ann())
+                .await
+                .unwrap();
+            board.me.map_or(0, |me| me.score)
+        };
+
+        assert_eq!(remembered().await, 1, "just learned");
+        f.clock.advance(Duration::days(3));
+        assert_eq!(remembered().await, 1, "recall still at least 0.9");
+        f.clock.advance(Duration::days(1));
+        assert_eq!(
+            remembered().await,
+            0,
+            "recall below 0.9 after four days unreviewed"
+        );
+    }
+
+    /// With two tracks, a server's default track is what `/map`, `/topic`, `/learned`, `/quiz`
+    /// and `/next` mean without a track; outside a server, the track of the latest mark is.
+    #[tokio::test]
+    async fn every_command_uses_the_servers_default_track_and_dms_the_latest_marks() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let course = tempfile::tempdir().unwrap();
+        support::copy_dir(
+            &root.join("course/distributed-systems"),
+            &course.path().join("distributed-systems"),
+        );
+        support::copy_dir(
+            &root.join("tests/fixtures/sample/sample"),
+            &course.path().join("sample"),
+        );
+        let catalog = Arc::new(load_catalog(course.path()).unwrap());
+        let first = catalog.tracks[0].id.clone();
+        let other = if first == "sample" {
+            "distributed-systems"
+        } else {
+            "sample"
+        };
+        let database = support::db::fresh_database().await;
+        let store = Store::open(&database.url).await.unwrap();
+        let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
+        let study = Study::new(catalog, store, Arc::new(clock));
+        let ann = ann();
+        assert_eq!(study.map(&ann, None).await.unwrap().track.id, first);
+
+        study
+            .change_setting(GuildId(77), SettingChange::DefaultTrack(Some(other.into())))
+            .await
+            .unwrap();
+
+        assert_eq!(study.map(&ann, None).await.unwrap().track.id, other);
+        let topic = &study.track(Some(other)).unwrap().topics[0];
+        let card = study.topic(&ann, None, &topic.id).await.unwrap();
+        assert_eq!(card.topic.id, topic.id);
+        let quiz = study
+            .start_quiz(&ann, None, &topic.id, Some(1))
+            .await
+            .unwrap();
+        assert_eq!(quiz.track_id, other);
+        study.learn(&ann, None, &topic.id).await.unwrap();
+        let learned = study.map(&ann, Some(other)).await.unwrap();
+        assert_eq!(learned.total.learned, 1, "marked on the default track");
+        // In a DM, the track of the latest mark; for someone without marks, the first track.
+        let in_dm = Learner {
+            guild: None,
+            ..ann.clone()
+        };
+        assert_eq!(study.map(&in_dm, None).await.unwrap().track.id, other);
+        let newcomer = Learner {
+            user: UserId(5),
+            guild: None,
+            ..ann
+        };
+        assert_eq!(study.map(&newcomer, None).await.unwrap().track.id, first);
+    }
+
+    /// Berlin moves its clocks forward on 2027-03-28. Studying on the 27th, the 28th and at 00:30
+    /// on the 29th (Berlin time, already summer time) is three days in a row; a fixed winter offset
+    /// would put the last one on the 28th still.
+    #[tokio::test]
+    async fn a_streak_in_a_named_zone_survives_a_dst_change() {
+        let f = fixture().await;
+        let ann = ann();
+        f.study
+            .set_reminder_prefs(&ann, |p| {
+                p.zone = quorum::study::parse_zone("Europe/Berlin").unwrap()
+            })
+            .await
+            .unwrap();
+        let berlin = |d: u32, h: u32, m: u32, offset: i64| {
+            Utc.with_ymd_and_hms(2027, 3, d, h, m, 0).unwrap() - Duration::hours(offset)
+        };
+        for (at, topic) in [
+            (berlin(27, 12, 0, 1), "alpha"),
+            (berlin(28, 12, 0, 2), "beta"),
+            (berlin(29, 0, 30, 2), "gamma"),
+        ] {
+            f.clock.set(at);
+            f.study.learn(&ann, None, topic).await.unwrap();
+        }
+
+        assert_eq!(f.study.streak(ann.user).await.unwrap().current, 3);
+        let board = f
+            .study
+            .leaderboard(GuildId(77), Board::Streak, Period::AllTime, 0, &ann)
+            .await
+            .unwrap();
+        assert_eq!(board.me.map(|m| m.score), Some(3));
+        // Alive through the 30th in Berlin, broken from midnight of the 31st (22:00 UTC on the 30th).
+        f.clock.set(berlin(30, 23, 59, 2));
+        assert_eq!(f.study.streak(ann.user).await.unwrap().current, 3);
+        f.clock.set(berlin(31, 0, 1, 2));
+        assert_eq!(f.study.streak(ann.user).await.unwrap().current, 0);
+        let board = f
+            .study
+            .leaderboard(GuildId(77), Board::Streak, Period::AllTime, 0, &ann)
+            .await
+            .unwrap();
+        assert_eq!(board.me, None, "off the board once broken");
+    }
 }

@@ -106,7 +106,7 @@ pub(super) use args;
 
 /// A row type both backends can decode (tuples of `i64`, `f64`, `String`, `Option`s of them,
 /// or a `#[derive(sqlx::FromRow)]` struct).
-pub(super) trait Decode:
+pub trait Decode:
     for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
 {
 }
@@ -320,6 +320,18 @@ impl Store {
                     .await?
             }
         })
+    }
+
+    /// Rows of an ad hoc read without parameters, on either backend: for tests and tools
+    /// that look into the database directly.
+    pub async fn query_rows<T: Decode>(&self, sql: &str) -> Result<Vec<T>, StoreError> {
+        self.fetch_all(&Sql::both(sql), Vec::new()).await
+    }
+
+    /// Runs an ad hoc statement without parameters (on SQLite through the one writer): for
+    /// tests and tools. Returns the rows it changed.
+    pub async fn execute_sql(&self, sql: &str) -> Result<u64, StoreError> {
+        self.execute(&Sql::both(sql), Vec::new()).await
     }
 
     /// The one row of a read that always returns one (an aggregate, say).

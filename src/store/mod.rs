@@ -28,6 +28,7 @@ use sqlx::SqliteConnection;
 use tokio::sync::{OwnedMappedMutexGuard, OwnedMutexGuard};
 
 pub use actions::Action;
+pub use backend::Decode;
 pub use boards::{BoardRow, Standing};
 pub use group::KnowerRow;
 pub use outbox::{ClosedAs, OutboxReminder};

@@ -1,4 +1,4 @@
-//! `spawn_bot()`: the real `quorum run` adapter, on a fresh SQLite file, connected through
+//! `spawn_bot()`: the real `quorum run` adapter, on a fresh database (see `db.rs`), connected through
 //! `discord.proxy` to a fake Discord on 127.0.0.1.
 
 use std::path::PathBuf;
@@ -22,7 +22,8 @@ pub struct TestBot {
     pub fake: FakeDiscord,
     pub clock: ManualClock,
     pub config: Config,
-    dir: Arc<tempfile::TempDir>,
+    /// Holds the database (an SQLite file's folder) until the test ends.
+    database: Arc<super::db::TestDatabase>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
     sweeps: Option<Arc<watch::Sender<u64>>>,
@@ -42,10 +43,10 @@ pub async fn spawn_bot() -> TestBot {
 pub async fn spawn_bot_on(course_dir: PathBuf) -> TestBot {
     super::init_tracing();
     let fake = FakeDiscord::start().await;
-    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let database = Arc::new(super::db::fresh_database().await);
     let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
     let config = Config {
-        database_url: format!("sqlite://{}", dir.path().join("quorum.db").display()),
+        database_url: database.url.clone(),
         course_dir,
         discord: DiscordConfig {
             token: Some(Secret::new(FakeDiscord::TOKEN)),
@@ -63,7 +64,7 @@ pub async fn spawn_bot_on(course_dir: PathBuf) -> TestBot {
         fake,
         clock,
         config,
-        dir,
+        database,
         stop: None,
         task: None,
         sweeps: None,
@@ -138,9 +139,5 @@ impl TestBot {
         Store::open(&self.config.database_url)
             .await
             .expect("database")
-    }
-
-    pub fn database_path(&self) -> PathBuf {
-        self.dir.path().join("quorum.db")
     }
 }

@@ -1,4 +1,4 @@
-//! The Discord-free core on the sample course, a real SQLite file in a temporary folder and a
+//! The Discord-free core on the sample course, a fresh database (a real SQLite file, or PostgreSQL in the `on_postgres` twins) and a
 //! manual clock: what the core-level test files start from.
 
 use std::path::Path;
@@ -14,15 +14,14 @@ pub struct SampleStudy {
     pub study: Study,
     pub store: Store,
     pub clock: ManualClock,
-    /// Holds the database file until the test ends.
-    pub dir: tempfile::TempDir,
+    /// Holds the database until the test ends.
+    pub database: super::db::TestDatabase,
 }
 
 /// The core on the sample track, on Monday 2026-11-02 at 09:00 UTC.
 pub async fn sample_study() -> SampleStudy {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let url = format!("sqlite://{}", dir.path().join("quorum.db").display());
-    let store = Store::open(&url).await.expect("the database opens");
+    let database = super::db::fresh_database().await;
+    let store = Store::open(&database.url).await.expect("the database opens");
     let course = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample");
     let catalog = Arc::new(load_catalog(&course).expect("the sample is valid"));
     let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
@@ -30,6 +29,6 @@ pub async fn sample_study() -> SampleStudy {
         study: Study::new(catalog, store.clone(), Arc::new(clock.clone())),
         store,
         clock,
-        dir,
+        database,
     }
 }

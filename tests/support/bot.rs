@@ -41,6 +41,12 @@ pub async fn spawn_bot_on(course_dir: PathBuf) -> TestBot {
     spawn(course_dir, FakeDiscord::start().await, None).await
 }
 
+/// [`spawn_bot`] connected to `fake`, running every shard its `GET /gateway/bot` recommends
+/// (see [`FakeDiscord::recommend_shards`]).
+pub async fn spawn_bot_with(fake: &FakeDiscord) -> TestBot {
+    spawn(sample_course(), fake.clone(), None).await
+}
+
 /// One process of a sharded bot: [`spawn_bot`] running shards `first..=last` of `total` (as
 /// `quorum run --shards FIRST-LAST --total-shards TOTAL`) on its own database, connected to
 /// `fake`, which the bot's other processes (other `TestBot`s) may share. Waits until each of

@@ -149,8 +149,8 @@ pub async fn run(
         manager.shutdown_all().await;
     });
     let served = match shards {
-        // One process for the whole bot: as many shards as Discord recommends (one for a bot
-        // in fewer than 2,500 servers).
+        // One process for the whole bot: as many shards as Discord recommends (one for a small
+        // bot; Discord requires several from 2,500 servers on, which `start()` would not do).
         None => client.start_autosharded().await,
         Some(range) => {
             tracing::info!(shards = %range, "running a range of the bot's shards");

@@ -1,4 +1,5 @@
-//! The command line: `quorum [run|console|check|map]`, each a thin call into the library.
+//! The command line: `quorum [run|register|console|check|map]`, each a thin call into the
+//! library.
 
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -12,6 +13,7 @@ use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::course::{self, Catalog};
 use crate::render::map_picture::MapPicture;
+use crate::shards::ShardRange;
 use crate::store::Store;
 use crate::study::{SkillMap, Study};
 
@@ -32,7 +34,17 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Connect to Discord and serve the study group (needs DISCORD_TOKEN).
-    Run,
+    Run {
+        /// Run only these shards of the bot, e.g. 0-3 (needs --total-shards); the process
+        /// running shard 0 registers the commands. Default: all shards, in this process.
+        #[arg(long, value_name = "FIRST-LAST", allow_hyphen_values = true)]
+        shards: Option<String>,
+        /// How many shards the bot has across all its processes.
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
+        total_shards: Option<String>,
+    },
+    /// Register the slash commands with Discord (one bulk overwrite) and exit.
+    Register,
     /// Try Quorum locally: type slash commands, read the replies.
     Console {
         /// Your name in the console; progress is kept per name.
@@ -75,7 +87,14 @@ impl Cli {
                 out,
                 track,
             }) => draw_map(&config, &learned, &out, track.as_deref()),
-            Some(Command::Run) => run(&config).await,
+            Some(Command::Run {
+                shards,
+                total_shards,
+            }) => {
+                let config = with_shards(config, shards.as_deref(), total_shards.as_deref())?;
+                run(&config).await
+            }
+            Some(Command::Register) => register(&config).await,
             None if config.token().is_some() => run(&config).await,
             // A newcomer at a terminal: straight into the console, one line on going online.
             None if std::io::stdin().is_terminal() => {
@@ -188,7 +207,34 @@ async fn console(config: &Config, user: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The command line's shard flags over the config file's (checked together in [`run`]).
+fn with_shards(
+    mut config: Config,
+    shards: Option<&str>,
+    total_shards: Option<&str>,
+) -> anyhow::Result<Config> {
+    if let Some(shards) = shards {
+        config.discord.shards = Some(shards.parse()?);
+    }
+    if let Some(total) = total_shards {
+        config.discord.total_shards = Some(ShardRange::parse_total(total)?);
+    }
+    Ok(config)
+}
+
+async fn register(config: &Config) -> anyhow::Result<()> {
+    if config.token().is_none() {
+        return no_token();
+    }
+    let (count, scope) = crate::discord::register(config).await?;
+    println!("registered {count} commands ({scope})");
+    Ok(())
+}
+
 async fn run(config: &Config) -> anyhow::Result<()> {
+    // Before the token, the database and the network: shards that cannot run are one clear
+    // line and a failure, not a gateway error minutes into a deployment.
+    config.shard_range()?;
     if config.token().is_none() {
         return no_token();
     }

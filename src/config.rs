@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::shards::{ShardError, ShardRange, ShardSpan};
+
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
 
 #[derive(Debug, Clone, Deserialize)]
@@ -27,6 +29,10 @@ pub struct DiscordConfig {
     pub dev_guild_id: Option<u64>,
     /// Base URL that replaces discord.com for REST and the gateway lookup.
     pub proxy: Option<String>,
+    /// The shards this process runs, `"FIRST-LAST"`, when the bot is split across processes.
+    pub shards: Option<ShardSpan>,
+    /// How many shards the bot has in all processes together; alone, this process runs them all.
+    pub total_shards: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -199,7 +205,29 @@ impl Config {
                 });
             }
         }
+        if let Err(error) = config.shard_range() {
+            // A range without its total may still get one from the command line.
+            if !matches!(error, ShardError::NoTotal { .. }) {
+                let key = match error {
+                    ShardError::NoShards => "total_shards",
+                    _ => "shards",
+                };
+                let at = line_of(text, "discord", key)
+                    .map(|line| format!("line {line}: "))
+                    .unwrap_or_default();
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: format!("{at}discord.{key}: {error}"),
+                });
+            }
+        }
         Ok(config)
+    }
+
+    /// The shards this process runs: `None` runs every shard Discord asks for (see
+    /// [`ShardRange::resolve`]). Checked at load; `quorum run --shards` may change it after.
+    pub fn shard_range(&self) -> Result<Option<ShardRange>, ShardError> {
+        ShardRange::resolve(self.discord.shards, self.discord.total_shards)
     }
 
     /// Environment variables win over the file; empty ones are ignored.
@@ -328,6 +356,65 @@ mod tests {
             assert!(error.starts_with("bot.toml: line 4: "), "{error}");
             assert!(error.contains(key), "{error}");
         }
+    }
+
+    #[test]
+    fn a_shard_range_and_its_total_come_from_the_discord_table() {
+        let text = "[discord]\nshards = \"4-7\"\ntotal_shards = 8\n";
+
+        let shards = Config::parse(text, Path::new("c.toml"))
+            .unwrap()
+            .shard_range()
+            .unwrap()
+            .expect("a range");
+
+        assert_eq!(shards.to_string(), "4-7 of 8");
+        assert_eq!(
+            Config::default().shard_range(),
+            Ok(None),
+            "all shards by default"
+        );
+    }
+
+    #[test]
+    fn a_shard_setting_that_cannot_run_names_key_file_and_line() {
+        for (settings, key, detail) in [
+            ("shards = \"3-\"\ntotal_shards = 8", "line 4", "`3-`"),
+            ("shards = \"a-b\"", "line 4", "`a-b`"),
+            (
+                "total_shards = 2\nshards = \"3-1\"",
+                "line 5: discord.shards",
+                "after the last",
+            ),
+            (
+                "shards = \"0-8\"\ntotal_shards = 8",
+                "line 4: discord.shards",
+                "shard 8",
+            ),
+            (
+                "total_shards = 0",
+                "line 4: discord.total_shards",
+                "at least 1",
+            ),
+        ] {
+            let text = format!("database_url = \"sqlite://x.db\"\n\n[discord]\n{settings}\n");
+            let error = Config::parse(&text, Path::new("bot.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(error.starts_with(&format!("bot.toml: {key}")), "{error}");
+            assert!(error.contains(detail), "{error}");
+        }
+    }
+
+    /// The command line may still give the total, so the file alone is not wrong.
+    #[test]
+    fn a_range_without_a_total_loads_but_does_not_run() {
+        let config = Config::parse("[discord]\nshards = \"0-1\"\n", Path::new("c.toml")).unwrap();
+
+        assert!(matches!(
+            config.shard_range(),
+            Err(ShardError::NoTotal { .. })
+        ));
     }
 
     #[test]

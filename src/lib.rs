@@ -9,5 +9,6 @@ pub mod course;
 pub mod discord;
 pub mod ids;
 pub mod render;
+pub mod shards;
 pub mod store;
 pub mod study;

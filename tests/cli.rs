@@ -1,5 +1,8 @@
 //! The `quorum` binary as a newcomer meets it: the console on stdin, `check`, and the advice
-//! printed when there is no token.
+//! printed when there is no token; and as an operator does: shard ranges refused before
+//! anything connects, `quorum register` against the fake Discord.
+
+mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -134,4 +137,84 @@ fn without_a_token_on_a_terminal_quorum_starts_the_console() {
         text.contains("A Sample Track"),
         "the console answered /map: {text}"
     );
+}
+
+/// `quorum run` with the token and the proxy set, in `dir`, against `fake`: run off the
+/// runtime, so that the fake keeps answering while the binary runs.
+async fn run_against(
+    fake: &support::FakeDiscord,
+    dir: &tempfile::TempDir,
+    args: &[&str],
+) -> std::process::Output {
+    let mut command = quorum(dir);
+    command
+        .args(args)
+        .env("DISCORD_TOKEN", support::FakeDiscord::TOKEN)
+        .env("DISCORD_PROXY", fake.base_url());
+    let run = tokio::task::spawn_blocking(move || command.output().expect("quorum runs"));
+    tokio::time::timeout(std::time::Duration::from_secs(30), run)
+        .await
+        .expect("quorum exits within 30 s")
+        .expect("the runner does not panic")
+}
+
+/// A range that does not fit its total: one line saying what is wrong and what would be valid,
+/// a failure, and nothing opened or connected.
+#[tokio::test]
+async fn a_shard_range_outside_its_total_is_refused_before_connecting() {
+    let fake = support::FakeDiscord::start().await;
+    for (shards, total, wrong, valid) in [
+        ("3-1", "2", "the first shard is after the last", "e.g. 0-1"),
+        ("0-2", "2", "shard 2 does not exist", "e.g. 0-1"),
+        ("3-", "2", "`3-` is not FIRST-LAST", "e.g. `0-3`"),
+        ("a-b", "2", "`a-b` is not FIRST-LAST", "e.g. `0-3`"),
+        ("0-0", "0", "total shards is 0", "at least 1"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+
+        let output = run_against(
+            &fake,
+            &dir,
+            &["run", "--shards", shards, "--total-shards", total],
+        )
+        .await;
+
+        assert!(!output.status.success(), "{shards} of {total}");
+        let errors = String::from_utf8_lossy(&output.stderr);
+        let lines: Vec<&str> = errors.lines().collect();
+        assert_eq!(lines.len(), 1, "one line: {errors}");
+        assert!(lines[0].starts_with("error: "), "{errors}");
+        assert!(lines[0].contains(wrong), "what is wrong: {errors}");
+        assert!(lines[0].contains(valid), "what is valid: {errors}");
+        assert!(!dir.path().join("quorum.db").exists(), "no database opened");
+    }
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+    assert_eq!(fake.connection_count(), 0);
+}
+
+/// `quorum register`: the same bulk overwrite as at start, then exit, without the gateway.
+#[tokio::test]
+async fn register_overwrites_the_commands_once_and_exits_without_the_gateway() {
+    let fake = support::FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = run_against(&fake, &dir, &["register"]).await;
+
+    assert!(output.status.success(), "{output:?}");
+    let listed = quorum::discord::all_commands();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        said.trim(),
+        format!("registered {} commands (global)", listed.len())
+    );
+    assert_eq!(fake.registrations().len(), 1);
+    let names: Vec<String> = fake
+        .registered_commands(None)
+        .iter()
+        .filter_map(|c| c["name"].as_str().map(str::to_owned))
+        .collect();
+    let expected: Vec<String> = listed.iter().map(|c| c.name.to_string()).collect();
+    assert_eq!(names, expected);
+    assert_eq!(fake.connection_count(), 0, "no gateway connection");
+    assert!(!dir.path().join("quorum.db").exists(), "no database opened");
 }

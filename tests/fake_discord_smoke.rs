@@ -3,7 +3,7 @@
 //! connected through the proxy gets READY, registers commands, answers slash commands (guild
 //! and DM) and a button, and survives a dropped socket, a close frame and op 7 by resuming; a
 //! poise framework runs its start-up, replies, autocomplete, defer and checks against it; and
-//! the gateway protocol holds up when driven by hand.
+//! the gateway protocol, shards included, holds up when driven by hand.
 
 mod support;
 
@@ -590,6 +590,124 @@ async fn gateway_protocol_by_hand() {
     }
     let ops: Vec<u64> = fake.gateway_ops().iter().map(|op| op.op).collect();
     assert_eq!(ops, [1, 2, 6]);
+}
+
+/// Two sockets identify as shards 0 and 1 of 2: each server's events reach only the socket of
+/// its shard, DMs reach shard 0, each shard counts its own sequence, and a shard outside its
+/// total is closed with 4010 as Discord does.
+#[tokio::test]
+async fn the_gateway_sends_each_servers_events_to_its_shard_and_dms_to_shard_0() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    type Socket = tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >;
+
+    async fn next(ws: &mut Socket) -> Message {
+        tokio::time::timeout(T, ws.next())
+            .await
+            .expect("gateway went quiet")
+            .unwrap()
+            .unwrap()
+    }
+    async fn next_json(ws: &mut Socket) -> Value {
+        serde_json::from_str(next(ws).await.to_text().unwrap()).unwrap()
+    }
+    async fn identify(fake: &FakeDiscord, shard: [u32; 2]) -> (Socket, Value) {
+        let url = format!("{}/?v=10", fake.gateway_url());
+        let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .expect("connect");
+        assert_eq!(next_json(&mut ws).await["op"], 10, "HELLO");
+        let identify = json!({"op": 2, "d": {"token": "Bot x", "intents": 0, "properties": {}, "shard": shard}});
+        ws.send(Message::Text(identify.to_string())).await.unwrap();
+        let ready = next_json(&mut ws).await;
+        (ws, ready)
+    }
+
+    let fake = FakeDiscord::start().await;
+    fake.recommend_shards(2);
+    let (zero, one) = (fd::guild_on_shard(0, 2), fd::guild_on_shard(1, 2));
+    fake.add_guild(zero);
+    fake.add_guild(one);
+    let in_one = Caller::member(fd::user_id(1), "ada").in_guild(one, fd::channel_id(7));
+    let in_zero = Caller::member(fd::user_id(1), "ada").in_guild(zero, fd::channel_id(8));
+
+    let bot_gateway = fake
+        .http()
+        .get_bot_gateway()
+        .await
+        .expect("GET /gateway/bot");
+    let (mut ws0, ready0) = identify(&fake, [0, 2]).await;
+    let (mut ws1, ready1) = identify(&fake, [1, 2]).await;
+    fake.send_guild_create(one, "Shard One").await;
+    let dm = fake
+        .send_interaction(fake.slash_command("ping", json!([]), &Caller::dm(fd::user_id(2), "bo")))
+        .await;
+    let guild_one = fake
+        .send_interaction(fake.slash_command("ping", json!([]), &in_one))
+        .await;
+    let guild_zero = fake
+        .send_interaction(fake.slash_command("ping", json!([]), &in_zero))
+        .await;
+
+    assert_eq!(bot_gateway.shards, 2);
+    let listed = |ready: &Value| -> Vec<String> {
+        let guilds = ready["d"]["guilds"].as_array().unwrap();
+        guilds
+            .iter()
+            .map(|g| g["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(listed(&ready0).contains(&zero.to_string()), "{ready0}");
+    assert!(!listed(&ready0).contains(&one.to_string()), "{ready0}");
+    assert_eq!(listed(&ready1), [one.to_string()]);
+    assert_eq!(ready1["d"]["shard"], json!([1, 2]));
+    assert_ne!(ready0["d"]["session_id"], ready1["d"]["session_id"]);
+    let event = |frame: Value| (frame["t"].as_str().unwrap().to_owned(), frame["s"].clone());
+    // Shard 0 sees the DM, then its own server's interaction; nothing of server `one`.
+    let first = next_json(&mut ws0).await;
+    assert_eq!(
+        event(first.clone()),
+        ("INTERACTION_CREATE".into(), json!(2))
+    );
+    assert_eq!(first["d"]["id"], dm.id.to_string());
+    let second = next_json(&mut ws0).await;
+    assert_eq!(second["d"]["id"], guild_zero.id.to_string());
+    // Shard 1 sees its server's GUILD_CREATE and interaction, numbered in its own session.
+    assert_eq!(
+        event(next_json(&mut ws1).await),
+        ("GUILD_CREATE".into(), json!(2))
+    );
+    let third = next_json(&mut ws1).await;
+    assert_eq!(
+        event(third.clone()),
+        ("INTERACTION_CREATE".into(), json!(3))
+    );
+    assert_eq!(third["d"]["id"], guild_one.id.to_string());
+    assert_eq!(
+        [&dm, &guild_one, &guild_zero].map(|h| fake.interaction_shard(h)),
+        [Some(0), Some(1), Some(0)]
+    );
+
+    let (mut invalid, _) = {
+        let url = format!("{}/?v=10", fake.gateway_url());
+        tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .expect("connect")
+    };
+    next(&mut invalid).await; // HELLO
+    let identify =
+        json!({"op": 2, "d": {"token": "Bot x", "intents": 0, "properties": {}, "shard": [2, 2]}});
+    invalid
+        .send(Message::Text(identify.to_string()))
+        .await
+        .unwrap();
+    match next(&mut invalid).await {
+        Message::Close(Some(frame)) => assert_eq!(u16::from(frame.code), 4010),
+        other => panic!("expected close 4010 (Invalid shard), got {other:?}"),
+    }
+    assert_eq!(fake.identified_shards(), [[0, 2], [1, 2], [2, 2]]);
 }
 
 // ----- poise on top of the fake --------------------------------------------------------------

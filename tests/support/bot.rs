@@ -1,5 +1,6 @@
-//! `spawn_bot()`: the real `quorum run` adapter, on a fresh database (see `db.rs`), connected through
-//! `discord.proxy` to a fake Discord on 127.0.0.1.
+//! `spawn_bot()`: the real `quorum run` adapter, on a fresh database (see `db.rs`), connected
+//! through `discord.proxy` to a fake Discord on 127.0.0.1; `spawn_shards()`: one process of a
+//! sharded bot, several of which can share one fake.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use quorum::course::load_catalog;
 use quorum::discord::Data;
 use quorum::discord::PictureCache;
 use quorum::render::map_picture::MapPicture;
+use quorum::shards::ShardSpan;
 use quorum::store::Store;
 use quorum::study::Study;
 use tokio::sync::{oneshot, watch};
@@ -32,17 +34,42 @@ pub struct TestBot {
 /// Starts a fake Discord and the bot on a new database, and waits until the bot is ready and
 /// has registered its commands.
 pub async fn spawn_bot() -> TestBot {
-    spawn_bot_on(PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/sample"
-    )))
-    .await
+    spawn_bot_on(sample_course()).await
 }
 
 /// [`spawn_bot`] with the course (one or more tracks) in `course_dir`.
 pub async fn spawn_bot_on(course_dir: PathBuf) -> TestBot {
+    spawn(course_dir, FakeDiscord::start().await, None).await
+}
+
+/// [`spawn_bot`] connected to `fake`, running every shard its `GET /gateway/bot` recommends
+/// (see [`FakeDiscord::recommend_shards`]).
+pub async fn spawn_bot_with(fake: &FakeDiscord) -> TestBot {
+    spawn(sample_course(), fake.clone(), None).await
+}
+
+/// One process of a sharded bot: [`spawn_bot`] running shards `first..=last` of `total` (as
+/// `quorum run --shards FIRST-LAST --total-shards TOTAL`) on its own database, connected to
+/// `fake`, which the bot's other processes (other `TestBot`s) may share. Waits until each of
+/// its shards is ready, and until it registered the commands if it runs shard 0.
+pub async fn spawn_shards(fake: &FakeDiscord, first: u32, last: u32, total: u32) -> TestBot {
+    let shards = ShardSpan { first, last };
+    spawn(sample_course(), fake.clone(), Some((shards, total))).await
+}
+
+fn sample_course() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sample"
+    ))
+}
+
+async fn spawn(
+    course_dir: PathBuf,
+    fake: FakeDiscord,
+    shards: Option<(ShardSpan, u32)>,
+) -> TestBot {
     super::init_tracing();
-    let fake = FakeDiscord::start().await;
     let database = Arc::new(super::db::fresh_database().await);
     let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
     let config = Config {
@@ -52,6 +79,8 @@ pub async fn spawn_bot_on(course_dir: PathBuf) -> TestBot {
             token: Some(Secret::new(FakeDiscord::TOKEN)),
             proxy: Some(fake.base_url()),
             dev_guild_id: None,
+            shards: shards.map(|(span, _)| span),
+            total_shards: shards.map(|(_, total)| total),
         },
         // The reminder task wakes every 20 ms; tests wait for sweeps, never for the clock.
         reminders: ReminderConfig {
@@ -80,6 +109,8 @@ impl TestBot {
             .fake
             .requests_matching("PUT", "/api/v10/applications/")
             .len();
+        let shards = self.config.shard_range().expect("a shard range that fits");
+        let identified = self.fake.identified_shards();
         let catalog = Arc::new(load_catalog(&self.config.course_dir).expect("sample course"));
         let store = Store::open(&self.config.database_url)
             .await
@@ -96,9 +127,21 @@ impl TestBot {
             .await
         }));
         self.stop = Some(stop);
-        self.fake
-            .wait_for_count("PUT", "/api/v10/applications/", registrations + 1)
-            .await;
+        if let Some(range) = shards {
+            for shard in range.first()..=range.last() {
+                let pair = [shard, range.total()];
+                let before = identified.iter().filter(|p| **p == pair).count();
+                self.fake
+                    .wait_for_identified(shard, range.total(), before + 1)
+                    .await;
+            }
+        }
+        // Without a range the process runs every shard, shard 0 among them.
+        if shards.map_or(true, |range| range.has_shard_zero()) {
+            self.fake
+                .wait_for_count("PUT", "/api/v10/applications/", registrations + 1)
+                .await;
+        }
     }
 
     /// Stops the bot as SIGTERM would and starts it again on the same database.

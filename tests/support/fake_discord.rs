@@ -26,6 +26,10 @@
 //! * gateway control (see `gateway.rs`): [`FakeDiscord::wait_until_ready`],
 //!   [`FakeDiscord::dispatch`], [`FakeDiscord::drop_connection`] and a log of the ops the client
 //!   sent, so a test can assert that a dropped socket was followed by a RESUME;
+//! * shards: each shard identifies its own session, a server's events go to the shard Discord
+//!   would send them to ([`shard_of`]) and DMs to shard 0, so several bot processes can share
+//!   one fake; [`FakeDiscord::identified_shards`], [`FakeDiscord::interaction_shard`] and
+//!   [`FakeDiscord::registrations`] tell a test who did what;
 //! * interaction payloads shaped like Discord's (see `interactions.rs`), checked against serenity's
 //!   own model before they are sent, because serenity silently drops an `INTERACTION_CREATE` it
 //!   cannot deserialize.
@@ -73,6 +77,27 @@ pub const GUILD_ID: u64 = guild_id(1);
 pub const CHANNEL_ID: u64 = channel_id(1);
 /// How long every `wait_*` helper waits before panicking.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the gateway waits for a shard: serenity starts the shards of one process 5 s apart.
+pub const SHARD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The shard Discord sends `guild`'s events to when the bot has `total` shards.
+pub const fn shard_of(guild: u64, total: u32) -> u32 {
+    ((guild >> 22) % total as u64) as u32
+}
+
+/// A test guild whose events go to `shard` of `total` (the first such after [`GUILD_ID`]'s
+/// number). The low 22 bits of a snowflake do not count, so the candidates step by 2^22.
+pub const fn guild_on_shard(shard: u32, total: u32) -> u64 {
+    let mut step = 0;
+    loop {
+        let guild = guild_id(1 + (step << 22));
+        if shard_of(guild, total) == shard {
+            return guild;
+        }
+        step += 1;
+    }
+}
 
 /// The snowflake of test guild number `n`.
 pub const fn guild_id(n: u64) -> u64 {
@@ -507,6 +532,31 @@ impl FakeDiscord {
                     .find(|((_, n), _)| n == name)
                     .map(|(_, id)| *id)
             })
+    }
+
+    /// Every bulk overwrite of the commands (`PUT /applications/{id}/commands`, global or for a
+    /// guild), in order: who registered, and how often.
+    pub fn registrations(&self) -> Vec<Recorded> {
+        let prefix = format!("/api/v10/applications/{APPLICATION_ID}/");
+        self.requests()
+            .into_iter()
+            .filter(|r| r.is("PUT", &prefix) && r.path.ends_with("/commands"))
+            .collect()
+    }
+
+    /// The shard an interaction was dispatched to, once it was.
+    pub fn interaction_shard(&self, handle: &InteractionHandle) -> Option<u32> {
+        self.interaction_delivery(handle).map(|(shard, _)| shard)
+    }
+
+    /// The shard and the gateway connection (see [`GatewayOp::connection`]) an interaction was
+    /// dispatched on, once it was.
+    pub fn interaction_delivery(&self, handle: &InteractionHandle) -> Option<(u32, usize)> {
+        self.shared
+            .lock()
+            .interactions
+            .get(&handle.token)
+            .map(|i| i.delivered_to)
     }
 
     /// The commands as last registered: global with `None`, else for that guild.

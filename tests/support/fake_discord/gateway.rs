@@ -9,7 +9,17 @@
 //!
 //! The heartbeat interval is Discord's usual 41.25 s: serenity's first heartbeat comes after a
 //! full interval, so tests never wait for one.
+//!
+//! Shards: IDENTIFY's `shard: [id, total]` (`[0, 1]` when absent) makes the socket that shard's
+//! session; each shard has its own session id and sequence numbers, and RESUME finds the shard
+//! by its session id. A dispatch goes to one shard only, as on Discord: a server's events
+//! (`guild_id`, or the `id` of `GUILD_CREATE`/`GUILD_UPDATE`/`GUILD_DELETE`) to shard
+//! `(guild_id >> 22) % total`, everything else (DM interactions among them) to shard 0, with
+//! the total of the latest IDENTIFY. An IDENTIFY whose shard id is not below its total is
+//! closed with 4010 "Invalid shard", as Discord does. With one shard, all of this is the
+//! single session the tests used before shards.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use futures_util::{SinkExt, StreamExt};
@@ -23,7 +33,7 @@ use tokio_tungstenite::tungstenite::Message;
 use super::payloads::{self, bot_user_json};
 use super::{
     channel_id, messages, FakeDiscord, Shared, State, APPLICATION_ID, CHANNEL_ID, DEFAULT_TIMEOUT,
-    GUILD_ID,
+    GUILD_ID, SHARD_TIMEOUT,
 };
 
 const HEARTBEAT_INTERVAL_MS: u64 = 41_250;
@@ -35,29 +45,86 @@ const APPLICATION_FLAGS: u64 = 1 << 19;
 pub struct GatewayOp {
     /// Which connection it came on: 1 for the first socket, 2 after the first reconnect, ...
     pub connection: usize,
+    /// The shard the socket served when the op arrived (for IDENTIFY and RESUME, the shard
+    /// they start or resume); `None` before the socket identified or resumed.
+    pub shard: Option<u32>,
     /// 1 HEARTBEAT, 2 IDENTIFY, 3 PRESENCE_UPDATE, 6 RESUME, 8 REQUEST_GUILD_MEMBERS, ...
     pub op: u64,
     pub d: Value,
 }
 
-#[derive(Default)]
 pub(super) struct GatewayState {
     ops: Vec<GatewayOp>,
     /// Sockets accepted so far.
     connections: usize,
-    current: Option<Connection>,
-    /// The session READY started; RESUME must name it.
-    session_id: Option<String>,
+    /// The open sockets, by connection index.
+    sockets: BTreeMap<usize, Connection>,
+    /// Each shard's session, by shard id.
+    sessions: BTreeMap<u32, Session>,
     sessions_started: usize,
-    /// Last sequence number sent in the current session.
-    seq: u64,
+    /// `[shard, total]` of every IDENTIFY, in order.
+    identified: Vec<[u32; 2]>,
+    /// What `GET /gateway/bot` answers as `shards` (Discord's recommendation).
+    pub(super) recommended_shards: u32,
+}
+
+impl Default for GatewayState {
+    fn default() -> Self {
+        Self {
+            ops: Vec::new(),
+            connections: 0,
+            sockets: BTreeMap::new(),
+            sessions: BTreeMap::new(),
+            sessions_started: 0,
+            identified: Vec::new(),
+            recommended_shards: 1,
+        }
+    }
+}
+
+impl GatewayState {
+    /// The total the client shards by: that of its latest valid IDENTIFY (1 before any).
+    fn total(&self) -> u32 {
+        self.identified
+            .iter()
+            .rev()
+            .find(|[shard, total]| shard < total)
+            .map_or(1, |[_, total]| *total)
+    }
+
+    /// The connection index of `shard`'s socket, if READY or RESUMED was sent on it and it is
+    /// still open: dispatches to the shard may flow.
+    fn live_socket(&self, shard: u32) -> Option<usize> {
+        let index = self.sessions.get(&shard)?.socket?;
+        self.sockets.get(&index).filter(|c| c.live).map(|_| index)
+    }
+
+    /// Takes `shard`'s live socket out of the state, so that dispatches wait for a new one.
+    fn take_live_socket(&mut self, shard: u32) -> Option<Connection> {
+        let index = self.live_socket(shard)?;
+        if let Some(session) = self.sessions.get_mut(&shard) {
+            session.socket = None;
+        }
+        self.sockets.remove(&index)
+    }
 }
 
 struct Connection {
-    index: usize,
     tx: mpsc::UnboundedSender<Outgoing>,
+    /// The shard it serves, once it identified or resumed.
+    shard: Option<u32>,
     /// READY or RESUMED was sent on it: dispatches may flow.
     live: bool,
+}
+
+/// One shard's gateway session.
+struct Session {
+    /// The id READY gave it; RESUME must name it.
+    id: String,
+    /// Last sequence number sent in it.
+    seq: u64,
+    /// The socket it runs on now, if any.
+    socket: Option<usize>,
 }
 
 enum Outgoing {
@@ -86,11 +153,14 @@ async fn connection(tcp: TcpStream, shared: Arc<Shared>) {
         let mut state = shared.lock();
         state.gateway.connections += 1;
         let index = state.gateway.connections;
-        state.gateway.current = Some(Connection {
+        state.gateway.sockets.insert(
             index,
-            tx,
-            live: false,
-        });
+            Connection {
+                tx,
+                shard: None,
+                live: false,
+            },
+        );
         index
     };
     shared.notify();
@@ -140,13 +210,12 @@ async fn connection(tcp: TcpStream, shared: Arc<Shared>) {
     drop(stream);
     {
         let mut state = shared.lock();
-        if state
-            .gateway
-            .current
-            .as_ref()
-            .is_some_and(|c| c.index == index)
-        {
-            state.gateway.current = None;
+        let gateway = &mut state.gateway;
+        gateway.sockets.remove(&index);
+        for session in gateway.sessions.values_mut() {
+            if session.socket == Some(index) {
+                session.socket = None;
+            }
         }
     }
     shared.notify();
@@ -164,67 +233,135 @@ fn handle_op(shared: &Shared, index: usize, payload: Value) -> Vec<Value> {
     let op = payload["op"].as_u64().unwrap_or(u64::MAX);
     let d = payload["d"].clone();
     let mut state = shared.lock();
-    state.gateway.ops.push(GatewayOp {
-        connection: index,
-        op,
-        d: d.clone(),
-    });
+    let serving = state.gateway.sockets.get(&index).and_then(|c| c.shard);
     let replies = match op {
-        1 => vec![json!({ "op": 11 })],
+        1 => {
+            record(&mut state.gateway, index, serving, op, &d);
+            vec![json!({ "op": 11 })]
+        }
         2 => {
-            let gateway = &mut state.gateway;
-            gateway.sessions_started += 1;
-            let session_id = format!("fakesession{:04}", gateway.sessions_started);
-            gateway.session_id = Some(session_id.clone());
-            gateway.seq = 1;
-            mark_live(gateway, index);
-            let guilds: Vec<Value> = state
-                .guilds
-                .iter()
-                .map(|g| json!({ "id": g.to_string(), "unavailable": true }))
-                .collect();
-            let ready = json!({
-                "v": 10,
-                "user": bot_user_json(),
-                "guilds": guilds,
-                "session_id": session_id,
-                "resume_gateway_url": shared.ws_url,
-                "shard": d.get("shard").cloned().unwrap_or(json!([0, 1])),
-                "application": { "id": APPLICATION_ID.to_string(), "flags": APPLICATION_FLAGS },
-                "private_channels": [],
-                "presences": [],
-                "relationships": [],
-                "guild_join_requests": [],
-                "geo_ordered_rtc_regions": ["us-east"],
-                "user_settings": {},
-                "auth": {},
-                "session_type": "normal",
-            });
-            vec![dispatch_frame(1, "READY", ready)]
+            let [shard, total] = shard_of_identify(&d);
+            record(&mut state.gateway, index, Some(shard), op, &d);
+            state.gateway.identified.push([shard, total]);
+            if shard >= total {
+                close_socket(&state.gateway, index, 4010);
+                Vec::new()
+            } else {
+                vec![identify(shared, &mut state, index, shard, total)]
+            }
         }
         6 => {
             let gateway = &mut state.gateway;
-            let known = gateway.session_id.is_some()
-                && d["session_id"].as_str() == gateway.session_id.as_deref();
-            if known {
-                gateway.seq += 1;
-                mark_live(gateway, index);
-                vec![dispatch_frame(gateway.seq, "RESUMED", json!({}))]
-            } else {
-                vec![json!({ "op": 9, "d": false, "s": null, "t": null })]
+            let resumed = gateway
+                .sessions
+                .iter()
+                .find(|(_, s)| d["session_id"].as_str() == Some(s.id.as_str()))
+                .map(|(shard, _)| *shard);
+            record(gateway, index, resumed.or(serving), op, &d);
+            match resumed {
+                Some(shard) => {
+                    let session = gateway.sessions.get_mut(&shard).expect("found above");
+                    session.seq += 1;
+                    session.socket = Some(index);
+                    let seq = session.seq;
+                    serve(gateway, index, shard);
+                    vec![dispatch_frame(seq, "RESUMED", json!({}))]
+                }
+                None => vec![json!({ "op": 9, "d": false, "s": null, "t": null })],
             }
         }
-        _ => Vec::new(),
+        _ => {
+            record(&mut state.gateway, index, serving, op, &d);
+            Vec::new()
+        }
     };
     drop(state);
     shared.notify();
     replies
 }
 
-fn mark_live(gateway: &mut GatewayState, index: usize) {
-    if let Some(current) = gateway.current.as_mut().filter(|c| c.index == index) {
-        current.live = true;
+fn record(gateway: &mut GatewayState, index: usize, shard: Option<u32>, op: u64, d: &Value) {
+    gateway.ops.push(GatewayOp {
+        connection: index,
+        shard,
+        op,
+        d: d.clone(),
+    });
+}
+
+/// IDENTIFY's `shard: [id, total]`; Discord's default `[0, 1]` when absent or unreadable.
+fn shard_of_identify(d: &Value) -> [u32; 2] {
+    let number = |i: usize| d["shard"][i].as_u64().and_then(|n| u32::try_from(n).ok());
+    match (number(0), number(1)) {
+        (Some(shard), Some(total)) => [shard, total],
+        _ => [0, 1],
     }
+}
+
+/// Starts a new session for `shard` on socket `index` and returns its READY, which lists the
+/// servers of that shard only.
+fn identify(shared: &Shared, state: &mut State, index: usize, shard: u32, total: u32) -> Value {
+    let gateway = &mut state.gateway;
+    gateway.sessions_started += 1;
+    let session_id = format!("fakesession{:04}", gateway.sessions_started);
+    gateway.sessions.insert(
+        shard,
+        Session {
+            id: session_id.clone(),
+            seq: 1,
+            socket: Some(index),
+        },
+    );
+    serve(gateway, index, shard);
+    let guilds: Vec<Value> = state
+        .guilds
+        .iter()
+        .filter(|g| super::shard_of(**g, total) == shard)
+        .map(|g| json!({ "id": g.to_string(), "unavailable": true }))
+        .collect();
+    let ready = json!({
+        "v": 10,
+        "user": bot_user_json(),
+        "guilds": guilds,
+        "session_id": session_id,
+        "resume_gateway_url": shared.ws_url,
+        "shard": [shard, total],
+        "application": { "id": APPLICATION_ID.to_string(), "flags": APPLICATION_FLAGS },
+        "private_channels": [],
+        "presences": [],
+        "relationships": [],
+        "guild_join_requests": [],
+        "geo_ordered_rtc_regions": ["us-east"],
+        "user_settings": {},
+        "auth": {},
+        "session_type": "normal",
+    });
+    dispatch_frame(1, "READY", ready)
+}
+
+/// Socket `index` now carries `shard`'s session, and dispatches may flow on it.
+fn serve(gateway: &mut GatewayState, index: usize, shard: u32) {
+    if let Some(socket) = gateway.sockets.get_mut(&index) {
+        socket.shard = Some(shard);
+        socket.live = true;
+    }
+}
+
+/// Asks socket `index` to send a close frame with `code` and close (nobody waits for it).
+fn close_socket(gateway: &GatewayState, index: usize, code: u16) {
+    if let Some(socket) = gateway.sockets.get(&index) {
+        let (done, _) = oneshot::channel();
+        let _ = socket.tx.send(Outgoing::Close(code, done));
+    }
+}
+
+/// The shard Discord would send `event` to: its server's, else shard 0 (DMs among them).
+fn route(event: &str, data: &Value, total: u32) -> u32 {
+    let server = match event {
+        "GUILD_CREATE" | "GUILD_UPDATE" | "GUILD_DELETE" => &data["id"],
+        _ => &data["guild_id"],
+    };
+    super::rest::id_of(server).map_or(0, |guild| super::shard_of(guild, total))
 }
 
 fn dispatch_frame(seq: u64, event: &str, data: Value) -> Value {
@@ -233,13 +370,22 @@ fn dispatch_frame(seq: u64, event: &str, data: Value) -> Value {
 
 fn describe_gateway(state: &State) -> String {
     let gateway = &state.gateway;
-    let live = gateway.current.as_ref().map(|c| (c.index, c.live));
     let mut out = format!(
-        "gateway: {} connection(s), current (index, live) = {live:?}, ops received:\n",
-        gateway.connections
+        "gateway: {} connection(s), identified (shard, total) = {:?}, live shards = {:?}, ops \
+         received:\n",
+        gateway.connections,
+        gateway.identified,
+        gateway
+            .sessions
+            .keys()
+            .filter(|shard| gateway.live_socket(**shard).is_some())
+            .collect::<Vec<_>>(),
     );
     for op in &gateway.ops {
-        out.push_str(&format!("  conn {} op {}\n", op.connection, op.op));
+        out.push_str(&format!(
+            "  conn {} shard {:?} op {}\n",
+            op.connection, op.shard, op.op
+        ));
     }
     out + &super::describe_requests(state)
 }
@@ -285,29 +431,29 @@ fn check_serenity_accepts(event: &str, frame: &Value) {
 }
 
 impl FakeDiscord {
-    /// Waits until a gateway session is up: READY (or RESUMED) was sent on the current socket.
+    /// Waits until shard 0's gateway session is up (the only one unless the client shards):
+    /// READY (or RESUMED) was sent on its current socket.
     pub async fn wait_until_ready(&self) {
+        self.wait_until_shard_ready(0).await;
+    }
+
+    /// Waits until `shard`'s gateway session is up: READY (or RESUMED) was sent on its current
+    /// socket. serenity starts a process's shards 5 s apart, hence the longer wait.
+    pub async fn wait_until_shard_ready(&self, shard: u32) {
         self.shared
             .wait_until(
-                DEFAULT_TIMEOUT,
-                "a live gateway session (READY/RESUMED sent)",
-                |state| {
-                    state
-                        .gateway
-                        .current
-                        .as_ref()
-                        .filter(|c| c.live)
-                        .map(|_| ())
-                },
+                SHARD_TIMEOUT,
+                &format!("a live gateway session of shard {shard} (READY/RESUMED sent)"),
+                |state| state.gateway.live_socket(shard).map(|_| ()),
                 describe_gateway,
             )
             .await;
     }
 
-    /// Sends a dispatch (op 0) with the next sequence number, once a session is live. Panics if
-    /// serenity would not deserialize it into the named event (use
-    /// [`Self::dispatch_unchecked`] for events serenity does not know). Returns the sequence
-    /// number used.
+    /// Sends a dispatch (op 0) with the next sequence number of the shard it is for (see the
+    /// module's doc), once that shard's session is live. Panics if serenity would not
+    /// deserialize it into the named event (use [`Self::dispatch_unchecked`] for events
+    /// serenity does not know). Returns the sequence number used.
     pub async fn dispatch(&self, event: &str, data: Value) -> u64 {
         check_serenity_accepts(event, &dispatch_frame(1, event, data.clone()));
         self.dispatch_unchecked(event, data).await
@@ -316,53 +462,74 @@ impl FakeDiscord {
     /// [`Self::dispatch`] without the serenity check.
     pub async fn dispatch_unchecked(&self, event: &str, data: Value) -> u64 {
         loop {
-            self.wait_until_ready().await;
-            if let Some(seq) = self.try_dispatch(event, &data) {
+            let shard = self.wait_until_routed(event, &data).await;
+            if let Some(seq) = self.try_dispatch(shard, event, &data) {
                 return seq;
             }
             // The session went away between the wait and the send: wait for the next one.
         }
     }
 
-    fn try_dispatch(&self, event: &str, data: &Value) -> Option<u64> {
+    /// Waits until the shard `event` goes to has a live session; returns that shard.
+    async fn wait_until_routed(&self, event: &str, data: &Value) -> u32 {
+        self.shared
+            .wait_until(
+                SHARD_TIMEOUT,
+                &format!("a live gateway session for {event} (shard by its server)"),
+                |state| {
+                    let shard = route(event, data, state.gateway.total());
+                    state.gateway.live_socket(shard).map(|_| shard)
+                },
+                describe_gateway,
+            )
+            .await
+    }
+
+    fn try_dispatch(&self, shard: u32, event: &str, data: &Value) -> Option<u64> {
         let mut state = self.shared.lock();
-        if !state.gateway.current.as_ref().is_some_and(|c| c.live) {
+        // The total may have changed since the wait (a new IDENTIFY): route again.
+        if route(event, data, state.gateway.total()) != shard {
             return None;
         }
+        let socket = state.gateway.live_socket(shard)?;
         if event == "INTERACTION_CREATE" {
-            messages::register_interaction(&mut state, data);
+            messages::register_interaction(&mut state, data, shard, socket);
         }
         let gateway = &mut state.gateway;
-        gateway.seq += 1;
-        let seq = gateway.seq;
+        let session = gateway.sessions.get_mut(&shard)?;
+        session.seq += 1;
+        let seq = session.seq;
         let frame = dispatch_frame(seq, event, data.clone());
-        let current = gateway.current.as_ref()?;
         // If the socket dies before the frame is written, the event is lost, as it would be on
         // Discord (a RESUME would replay it there; the fake replays nothing).
-        let _ = current.tx.send(Outgoing::Frame(frame));
+        let _ = gateway
+            .sockets
+            .get(&socket)?
+            .tx
+            .send(Outgoing::Frame(frame));
         Some(seq)
     }
 
-    /// Closes the live gateway socket abruptly (TCP close, no websocket close frame), as a
-    /// network failure would. The session stays resumable; serenity reconnects on its own.
+    /// Closes shard 0's live gateway socket abruptly (TCP close, no websocket close frame), as
+    /// a network failure would. The session stays resumable; serenity reconnects on its own.
     /// Dispatches sent afterwards wait for the new session.
     pub async fn drop_connection(&self) {
         self.end_connection(Outgoing::Drop).await;
     }
 
-    /// Closes the live gateway socket with a close frame carrying `code` (4000 "unknown error"
-    /// is resumable; 4004 "authentication failed" is not).
+    /// Closes shard 0's live gateway socket with a close frame carrying `code` (4000 "unknown
+    /// error" is resumable; 4004 "authentication failed" is not).
     pub async fn close_connection(&self, code: u16) {
         self.end_connection(|done| Outgoing::Close(code, done))
             .await;
     }
 
-    /// Sends op 7 RECONNECT, as Discord does before it restarts a gateway node: the client
-    /// should reconnect and resume. The fake then closes that socket; dispatches sent afterwards
-    /// wait for the new session.
+    /// Sends op 7 RECONNECT on shard 0, as Discord does before it restarts a gateway node: the
+    /// client should reconnect and resume. The fake then closes that socket; dispatches sent
+    /// afterwards wait for the new session.
     pub async fn send_reconnect(&self) {
         self.wait_until_ready().await;
-        let current = self.shared.lock().gateway.current.take();
+        let current = self.shared.lock().gateway.take_live_socket(0);
         if let Some(current) = current {
             let reconnect = json!({ "op": 7, "d": null, "s": null, "t": null });
             let _ = current.tx.send(Outgoing::Frame(reconnect));
@@ -375,7 +542,7 @@ impl FakeDiscord {
     async fn end_connection(&self, make: impl FnOnce(oneshot::Sender<()>) -> Outgoing) {
         let current = loop {
             self.wait_until_ready().await;
-            let current = self.shared.lock().gateway.current.take();
+            let current = self.shared.lock().gateway.take_live_socket(0);
             if let Some(current) = current {
                 break current;
             }
@@ -425,6 +592,39 @@ impl FakeDiscord {
     /// How many IDENTIFYs (op 2) the client sent.
     pub fn identify_count(&self) -> usize {
         self.gateway_ops().iter().filter(|op| op.op == 2).count()
+    }
+
+    /// `[shard, total]` of every IDENTIFY the client sent, in order.
+    pub fn identified_shards(&self) -> Vec<[u32; 2]> {
+        self.shared.lock().gateway.identified.clone()
+    }
+
+    /// Waits until `shard` of `total` has identified `count` times in all (already received
+    /// IDENTIFYs count) and its session is live; returns every IDENTIFY so far.
+    pub async fn wait_for_identified(&self, shard: u32, total: u32, count: usize) -> Vec<[u32; 2]> {
+        self.shared
+            .wait_until(
+                SHARD_TIMEOUT,
+                &format!("{count} IDENTIFY of shard [{shard}, {total}] and its READY"),
+                |state| {
+                    let gateway = &state.gateway;
+                    let done = gateway
+                        .identified
+                        .iter()
+                        .filter(|pair| **pair == [shard, total])
+                        .count();
+                    (done >= count && gateway.live_socket(shard).is_some())
+                        .then(|| gateway.identified.clone())
+                },
+                describe_gateway,
+            )
+            .await
+    }
+
+    /// Makes `GET /gateway/bot` recommend `shards` shards (1 by default), as Discord does for a
+    /// bot in many servers: a client that autoshards then identifies that many.
+    pub fn recommend_shards(&self, shards: u32) {
+        self.shared.lock().gateway.recommended_shards = shards;
     }
 
     /// How many RESUMEs (op 6) the client sent.

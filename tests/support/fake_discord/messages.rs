@@ -20,6 +20,8 @@ pub(super) struct InteractionState {
     acknowledged: bool,
     /// Id (in `State::messages`) of the original response, once there is one.
     pub(super) original: Option<u64>,
+    /// The shard and the gateway connection it was dispatched on.
+    pub(super) delivered_to: (u32, usize),
 }
 
 pub(super) fn interaction_handle(payload: &Value) -> Option<InteractionHandle> {
@@ -29,8 +31,14 @@ pub(super) fn interaction_handle(payload: &Value) -> Option<InteractionHandle> {
     })
 }
 
-/// Remembers a dispatched interaction so its callback and webhooks can be answered.
-pub(super) fn register_interaction(state: &mut State, payload: &Value) {
+/// Remembers an interaction dispatched to `shard` on gateway connection `connection`, so its
+/// callback and webhooks can be answered.
+pub(super) fn register_interaction(
+    state: &mut State,
+    payload: &Value,
+    shard: u32,
+    connection: usize,
+) {
     let Some(handle) = interaction_handle(payload) else {
         return;
     };
@@ -44,6 +52,7 @@ pub(super) fn register_interaction(state: &mut State, payload: &Value) {
             message: payload.get("message").cloned(),
             acknowledged: false,
             original: None,
+            delivered_to: (shard, connection),
         },
     );
 }

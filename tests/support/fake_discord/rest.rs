@@ -211,7 +211,7 @@ fn route(
         ("GET", ["gateway"]) => ok(json!({ "url": shared.ws_url })),
         ("GET", ["gateway", "bot"]) => ok(json!({
             "url": shared.ws_url,
-            "shards": 1,
+            "shards": state.gateway.recommended_shards,
             "session_start_limit": {
                 "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1
             },

@@ -64,6 +64,16 @@ pub async fn run(
     let mut next_sweep = Instant::now();
     while !*stop.borrow() {
         let swept = Instant::now() >= next_sweep;
+        if swept && study.database_is_shared() {
+            // Claims of a process that stopped mid-send, once their lease has run out.
+            match study.recover_interrupted_reminders().await {
+                Ok((0, 0)) => {}
+                Ok((resent, unknown)) => {
+                    tracing::warn!(resent, unknown, "took over reminders of a stopped process")
+                }
+                Err(error) => tracing::error!(%error, "cannot look for interrupted reminders"),
+            }
+        }
         if swept {
             match study.plan_reminders(online_since).await {
                 Ok(0) => {}

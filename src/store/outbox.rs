@@ -69,13 +69,14 @@ const GIVE_UP_INTERRUPTED: Sql = Sql::both(
     "UPDATE reminder_outbox SET state = 'unknown',
          unconfirmed_since = COALESCE(unconfirmed_since, attempt_at),
          last_error = 'interrupted while sending, too long ago to resend safely'
-     WHERE state = 'sending' AND COALESCE(unconfirmed_since, attempt_at, 0) < $1",
+     WHERE state = 'sending' AND COALESCE(unconfirmed_since, attempt_at, 0) < $1
+       AND COALESCE(attempt_at, 0) < $2",
 );
 
 const RESEND_INTERRUPTED: Sql = Sql::both(
     "UPDATE reminder_outbox SET state = 'pending', next_attempt_at = $1,
          unconfirmed_since = COALESCE(unconfirmed_since, attempt_at)
-     WHERE state = 'sending'",
+     WHERE state = 'sending' AND COALESCE(attempt_at, 0) < $2",
 );
 
 const SENT: Sql = Sql::both(
@@ -168,20 +169,30 @@ impl Store {
         Ok(next.map(from_millis))
     }
 
-    /// Rows left `sending` by a process that stopped mid-send: those whose first unconfirmed
-    /// attempt started at or after `resend_after` go back to `pending`; older ones become
-    /// `unknown`. Returns (resent, unknown).
+    /// Rows left `sending` by a process that stopped mid-send, claimed before
+    /// `claimed_before`: those whose first unconfirmed attempt started at or after
+    /// `resend_after` go back to `pending`; older ones become `unknown`. Returns (resent,
+    /// unknown).
     pub async fn recover_sending(
         &self,
         resend_after: DateTime<Utc>,
+        claimed_before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(u64, u64), StoreError> {
         let mut writer = self.writer().await?;
         let mut tx = writer.begin().await?;
         let unknown = tx
-            .execute(&GIVE_UP_INTERRUPTED, args![to_millis(resend_after)])
+            .execute(
+                &GIVE_UP_INTERRUPTED,
+                args![to_millis(resend_after), to_millis(claimed_before)],
+            )
             .await?;
-        let resent = tx.execute(&RESEND_INTERRUPTED, args![to_millis(now)]).await?;
+        let resent = tx
+            .execute(
+                &RESEND_INTERRUPTED,
+                args![to_millis(now), to_millis(claimed_before)],
+            )
+            .await?;
         tx.commit().await?;
         Ok((resent, unknown))
     }

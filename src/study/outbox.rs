@@ -19,6 +19,10 @@ pub const MAX_ATTEMPTS: u32 = 30;
 /// past few minutes"; two minutes stays inside that. A reminder whose send may have reached
 /// Discord is resent only within this window of that send, never after.
 pub const NONCE_WINDOW: Duration = Duration::minutes(2);
+/// On a database shared by several processes, how old a claim must be before another process
+/// takes the reminder over: far longer than a send takes (one REST call, bounded by its
+/// timeout), and short enough that the takeover still falls inside [`NONCE_WINDOW`].
+pub const CLAIM_LEASE: Duration = Duration::seconds(60);
 
 /// A reminder ready to send.
 #[derive(Debug, Clone)]
@@ -62,12 +66,30 @@ pub fn backoff(first: Duration, attempts: u32) -> Duration {
 }
 
 impl Study {
-    /// At start: reminders left `sending` by a stop mid-send are resent if their send began
-    /// within [`NONCE_WINDOW`] (Discord deduplicates them by nonce), else marked `unknown` and
-    /// never resent. Returns (resent, unknown).
+    /// Reminders left `sending` by a stop mid-send are resent if their send began within
+    /// [`NONCE_WINDOW`] (Discord deduplicates them by nonce), else marked `unknown` and never
+    /// resent. Returns (resent, unknown).
+    ///
+    /// On SQLite only this process writes, so at its start every `sending` row is its last
+    /// run's. On a shared database other processes are sending too: a claim is taken over only
+    /// once it is older than [`CLAIM_LEASE`], and the worker looks again at every sweep, so a
+    /// crashed process's reminders go out from another.
     pub async fn recover_interrupted_reminders(&self) -> Result<(u64, u64), StudyError> {
         let now = self.clock.now();
-        Ok(self.store.recover_sending(now - NONCE_WINDOW, now).await?)
+        let claimed_before = if self.database_is_shared() {
+            now - CLAIM_LEASE
+        } else {
+            now + Duration::milliseconds(1)
+        };
+        Ok(self
+            .store
+            .recover_sending(now - NONCE_WINDOW, claimed_before, now)
+            .await?)
+    }
+
+    /// Whether several processes may share the database (PostgreSQL).
+    pub fn database_is_shared(&self) -> bool {
+        self.store.is_postgres()
     }
 
     /// Takes up to `limit` reminders whose attempt is due and marks them `sending`.

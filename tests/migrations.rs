@@ -5,7 +5,10 @@
 
 use std::collections::BTreeMap;
 
+mod support;
+
 const LANDED: &str = include_str!("migration_checksums.txt");
+const LANDED_POSTGRES: &str = include_str!("migration_checksums_postgres.txt");
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -13,18 +16,35 @@ fn hex(bytes: &[u8]) -> String {
 
 #[test]
 fn landed_migrations_never_change() {
-    let embedded: BTreeMap<i64, (String, String)> = sqlx::migrate!("./migrations")
+    check_landed(
+        sqlx::migrate!("./migrations"),
+        LANDED,
+        "migration_checksums.txt",
+    );
+}
+
+#[test]
+fn landed_postgres_migrations_never_change() {
+    check_landed(
+        sqlx::migrate!("./migrations/postgres"),
+        LANDED_POSTGRES,
+        "migration_checksums_postgres.txt",
+    );
+}
+
+fn check_landed(migrator: sqlx::migrate::Migrator, landed: &str, list: &str) {
+    let embedded: BTreeMap<i64, (String, String)> = migrator
         .iter()
         .map(|m| (m.version, (m.description.to_string(), hex(&m.checksum))))
         .collect();
     let mut listed = 0;
-    for line in LANDED
+    for line in landed
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
     {
         let mut fields = line.split_whitespace();
         let (Some(version), Some(checksum)) = (fields.next(), fields.next()) else {
-            panic!("a line of migration_checksums.txt is not `VERSION CHECKSUM`: {line}");
+            panic!("a line of {list} is not `VERSION CHECKSUM`: {line}");
         };
         let version: i64 = version.parse().expect("a migration number");
         let (description, actual) = embedded
@@ -39,7 +59,7 @@ fn landed_migrations_never_change() {
     assert_eq!(
         listed,
         embedded.len(),
-        "a new migration is not in tests/migration_checksums.txt yet: add `VERSION CHECKSUM`"
+        "a new migration is not in tests/{list} yet: add `VERSION CHECKSUM`"
     );
 }
 
@@ -164,4 +184,34 @@ async fn a_database_from_before_boards_were_pages_keeps_its_boards() {
     // The old cards fade as FSRS says, like new ones.
     clock.advance(Duration::days(30));
     assert!(board(Board::Remembered, Period::AllTime).await.is_empty());
+}
+
+/// SQLite's migrations and PostgreSQL's twin (`migrations/postgres/`) hold the same tables,
+/// keys and indexes, and the same rows after the same statements: `schema_twins.sh` runs them
+/// on both and compares every table. PostgreSQL only, like every twin.
+#[tokio::test]
+async fn the_postgres_schema_is_the_twin_of_sqlites() {
+    support::db::run_on_postgres(
+        "migrations::the_postgres_schema_is_the_twin_of_sqlites",
+        async {
+            let admin = std::env::var(support::db::POSTGRES_URL_VAR).unwrap_or_default();
+            let script = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/schema_twins.sh"
+            );
+            let out = std::process::Command::new("bash")
+                .arg(script)
+                .arg(admin)
+                .output()
+                .expect("bash runs the script");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "the schemas differ:\n{stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(stdout.contains("SQLite and PostgreSQL agree"), "{stdout}");
+        },
+    )
+    .await;
 }

@@ -100,8 +100,8 @@ async fn stored_answers(bot: &TestBot, user: u64) -> Vec<(i64, i64, bool)> {
             "SELECT question, chosen, correct FROM quiz_answers WHERE user_id = {user}
              ORDER BY position"
         ))
-    .await
-    .unwrap();
+        .await
+        .unwrap();
     store.close().await;
     rows.into_iter().map(|(q, c, ok)| (q, c, ok == 1)).collect()
 }

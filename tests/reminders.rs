@@ -240,14 +240,13 @@ async fn sigterm_ends_the_binary_within_seconds_while_a_call_never_answers() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let store = quorum::store::Store::open(&url).await.expect("database");
-    let mut states: Vec<String> =
-        store
-            .query_rows::<(String,)>("SELECT state FROM reminder_outbox")
-            .await
-            .expect("outbox")
-            .into_iter()
-            .map(|(state,)| state)
-            .collect();
+    let mut states: Vec<String> = store
+        .query_rows::<(String,)>("SELECT state FROM reminder_outbox")
+        .await
+        .expect("outbox")
+        .into_iter()
+        .map(|(state,)| state)
+        .collect();
     states.sort();
 
     let exited = exited.expect("the binary exits within 10 s of SIGTERM");

@@ -139,7 +139,11 @@ async fn writers_running_together_never_answer_busy() {
         }
         reviews.push((n, question.session, question.total - 1));
     }
-    let pool = f.store.sqlite_pool().expect("this test holds SQLite's lock").clone();
+    let pool = f
+        .store
+        .sqlite_pool()
+        .expect("this test holds SQLite's lock")
+        .clone();
     let (locked, lock_taken) = tokio::sync::oneshot::channel();
     let other_writer = tokio::spawn(async move {
         let tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
@@ -220,6 +224,38 @@ async fn the_boards_and_group_views_read_their_indexes_and_scan_no_table() {
         };
         assert!(!steps.iter().any(|step| scans(&step)), "{name}: {steps:?}");
     }
+}
+
+/// Two processes on one PostgreSQL database: a mark made by one reaches the map the other
+/// keeps in memory. PostgreSQL only: an SQLite file belongs to one process.
+#[tokio::test]
+async fn another_processs_mark_reaches_this_processs_map() {
+    let name = "study::another_processs_mark_reaches_this_processs_map";
+    support::db::run_on_postgres(name, async {
+        let here = fixture().await;
+        let there_store = Store::open(&here.database.url).await.unwrap();
+        let there = Study::new(sample_catalog(), there_store, Arc::new(here.clock.clone()));
+        tokio::spawn(here.study.clone().follow_other_processes());
+        // Kept in this process's memory from now on.
+        let before = here.study.map(&ann(), None).await.unwrap();
+        assert_eq!(before.total.learned, 0);
+
+        there.learn(&ann(), None, "alpha").await.unwrap();
+
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let map = here.study.map(&ann(), None).await.unwrap();
+            if map.total.learned == 1 {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the other process's mark never reached this process's map"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
 }
 
 on_both_backends! {

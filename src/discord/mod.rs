@@ -95,6 +95,8 @@ pub async fn run(
     let (stop_reminders, reminders_stopped) = watch::channel(false);
     let reminder_task: Arc<Mutex<Option<JoinHandle<()>>>> = Arc::default();
     let reminder_slot = Arc::clone(&reminder_task);
+    // On a database other processes share, what they change is dropped from this one's memory.
+    let follower = tokio::spawn(data.study.clone().follow_other_processes());
 
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -169,6 +171,8 @@ pub async fn run(
         }
     }
     study.close().await;
+    // Closing the store ends the follower; it is waited for only briefly.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), follower).await;
     served?;
     Ok(())
 }

@@ -3,11 +3,11 @@
 //! computed. Each action is one INSERT into a writable view of migrations 0006 and 0007, whose trigger
 //! puts the values where they belong: one statement, one round trip, atomic on its own.
 
-use chrono::{DateTime, Utc};
 use super::backend::{args, Sql, Value};
 use super::{guild_key, to_millis, user_key};
 use crate::ids::Learner;
 use crate::study::domain::{LocalZone, StreakRun};
+use chrono::{DateTime, Utc};
 
 /// A study action as the core decided it: who, when, what it earns and the streak after it.
 #[derive(Debug, Clone, Copy)]

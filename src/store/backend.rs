@@ -157,6 +157,9 @@ pub(super) enum Db {
     },
     Postgres {
         pool: PgPool,
+        /// This process's `application_name`, which the change notices carry (see
+        /// `changes.rs`).
+        process: std::sync::Arc<str>,
     },
 }
 
@@ -186,20 +189,20 @@ pub(super) enum Tx<'c> {
 
 impl Tx<'_> {
     /// Runs a statement; returns how many rows it changed.
-    pub async fn execute(&mut self, sql: &Sql<'_>, values: Vec<Value<'_>>) -> Result<u64, StoreError> {
+    pub async fn execute(
+        &mut self,
+        sql: &Sql<'_>,
+        values: Vec<Value<'_>>,
+    ) -> Result<u64, StoreError> {
         Ok(match self {
-            Tx::Sqlite(tx) => {
-                sqlx::query_with(sql.sqlite, sqlite_args(values)?)
-                    .execute(&mut **tx)
-                    .await?
-                    .rows_affected()
-            }
-            Tx::Postgres(tx) => {
-                sqlx::query_with(sql.postgres, pg_args(values)?)
-                    .execute(&mut **tx)
-                    .await?
-                    .rows_affected()
-            }
+            Tx::Sqlite(tx) => sqlx::query_with(sql.sqlite, sqlite_args(values)?)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            Tx::Postgres(tx) => sqlx::query_with(sql.postgres, pg_args(values)?)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
         })
     }
 
@@ -260,25 +263,25 @@ impl Store {
     pub(super) async fn writer(&self) -> Result<Writer, StoreError> {
         Ok(match &self.db {
             Db::Sqlite { .. } => Writer::Sqlite(self.write().await?),
-            Db::Postgres { pool } => Writer::Postgres(pool.clone()),
+            Db::Postgres { pool, .. } => Writer::Postgres(pool.clone()),
         })
     }
 
     /// Runs one writing statement on its own (atomic by itself); returns the rows it changed.
-    pub(super) async fn execute(&self, sql: &Sql<'_>, values: Vec<Value<'_>>) -> Result<u64, StoreError> {
+    pub(super) async fn execute(
+        &self,
+        sql: &Sql<'_>,
+        values: Vec<Value<'_>>,
+    ) -> Result<u64, StoreError> {
         Ok(match &self.db {
-            Db::Sqlite { .. } => {
-                sqlx::query_with(sql.sqlite, sqlite_args(values)?)
-                    .execute(&mut *self.write().await?)
-                    .await?
-                    .rows_affected()
-            }
-            Db::Postgres { pool } => {
-                sqlx::query_with(sql.postgres, pg_args(values)?)
-                    .execute(pool)
-                    .await?
-                    .rows_affected()
-            }
+            Db::Sqlite { .. } => sqlx::query_with(sql.sqlite, sqlite_args(values)?)
+                .execute(&mut *self.write().await?)
+                .await?
+                .rows_affected(),
+            Db::Postgres { pool, .. } => sqlx::query_with(sql.postgres, pg_args(values)?)
+                .execute(pool)
+                .await?
+                .rows_affected(),
         })
     }
 
@@ -294,7 +297,7 @@ impl Store {
                     .fetch_all(pool)
                     .await?
             }
-            Db::Postgres { pool } => {
+            Db::Postgres { pool, .. } => {
                 sqlx::query_as_with(sql.postgres, pg_args(values)?)
                     .fetch_all(pool)
                     .await?
@@ -314,7 +317,7 @@ impl Store {
                     .fetch_optional(pool)
                     .await?
             }
-            Db::Postgres { pool } => {
+            Db::Postgres { pool, .. } => {
                 sqlx::query_as_with(sql.postgres, pg_args(values)?)
                     .fetch_optional(pool)
                     .await?
@@ -346,7 +349,7 @@ impl Store {
                     .fetch_one(pool)
                     .await?
             }
-            Db::Postgres { pool } => {
+            Db::Postgres { pool, .. } => {
                 sqlx::query_as_with(sql.postgres, pg_args(values)?)
                     .fetch_one(pool)
                     .await?

@@ -59,6 +59,13 @@ pub(super) async fn open_postgres(url: &str) -> Result<Db, StoreError> {
             strip_url(&error.to_string())
         ),
     })?;
+    // Each process names itself, so that it can tell its own change notices from others'.
+    let process = format!(
+        "quorum-{}-{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    );
+    let options = options.application_name(&process);
     let target = format!(
         "{} on {}:{} as {}",
         options.get_database().unwrap_or("(default database)"),
@@ -73,10 +80,17 @@ pub(super) async fn open_postgres(url: &str) -> Result<Db, StoreError> {
         .await
         .map_err(|error| StoreError::Open {
             target: target.clone(),
-            reason: format!("{}; {}", strip_url(&error.to_string()), what_to_check(&error)),
+            reason: format!(
+                "{}; {}",
+                strip_url(&error.to_string()),
+                what_to_check(&error)
+            ),
         })?;
     sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-    Ok(Db::Postgres { pool })
+    Ok(Db::Postgres {
+        pool,
+        process: process.into(),
+    })
 }
 
 /// What an operator should look at when PostgreSQL refuses at start.
@@ -96,13 +110,7 @@ fn what_to_check(error: &sqlx::Error) -> &'static str {
 /// Error texts never repeat a URL, which may carry a password.
 fn strip_url(text: &str) -> String {
     text.split_whitespace()
-        .map(|word| {
-            if word.contains("://") {
-                "(url)"
-            } else {
-                word
-            }
-        })
+        .map(|word| if word.contains("://") { "(url)" } else { word })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -115,9 +123,9 @@ pub(super) fn is_busy(error: &sqlx::Error) -> bool {
         sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => true,
         sqlx::Error::Database(db) => match db.code() {
             // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes in the high bits.
-            Some(code) if code.parse::<i32>().is_ok() => code
-                .parse::<i32>()
-                .is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+            Some(code) if code.parse::<i32>().is_ok() => {
+                code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+            }
             // PostgreSQL's SQLSTATE: connection exceptions (08), serialization failure and
             // deadlock (40), lock not available (55P03), operator intervention (57P).
             Some(state) => {

@@ -44,9 +44,8 @@ const KNOWERS: Sql = Sql::both(
      LIMIT $5",
 );
 
-const TOPIC_COUNTS: Sql = Sql::both(
-    "SELECT topic_id, members FROM topic_counts WHERE guild_id = $1 AND track_id = $2",
-);
+const TOPIC_COUNTS: Sql =
+    Sql::both("SELECT topic_id, members FROM topic_counts WHERE guild_id = $1 AND track_id = $2");
 
 /// (PostgreSQL's `SUM` of BIGINTs is a NUMERIC: the cast keeps it an integer on both.)
 const LISTED_MEMBERS: Sql = Sql::both(
@@ -169,7 +168,9 @@ impl Store {
 
     /// Whether a member asked to stay off boards and keep their stats to themselves.
     pub async fn is_hidden(&self, user: UserId) -> Result<bool, StoreError> {
-        let hidden: Option<(i64,)> = self.fetch_optional(&IS_HIDDEN, args![user_key(user)]).await?;
+        let hidden: Option<(i64,)> = self
+            .fetch_optional(&IS_HIDDEN, args![user_key(user)])
+            .await?;
         Ok(hidden.is_some_and(|(hidden,)| hidden != 0))
     }
 

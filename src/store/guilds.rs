@@ -54,7 +54,8 @@ impl Store {
         };
         let mut writer = self.writer().await?;
         let mut tx = writer.begin().await?;
-        tx.execute(&ENSURE_SETTINGS, args![guild_key(guild)]).await?;
+        tx.execute(&ENSURE_SETTINGS, args![guild_key(guild)])
+            .await?;
         tx.execute(&statement, vec![value, guild_key(guild).into()])
             .await?;
         tx.commit().await?;
@@ -96,8 +97,10 @@ impl Store {
         };
         let mut writer = self.writer().await?;
         let mut tx = writer.begin().await?;
-        tx.execute(&ENSURE_SETTINGS, args![guild_key(guild)]).await?;
-        tx.execute(&boards, args![guild_key(guild), this_week]).await?;
+        tx.execute(&ENSURE_SETTINGS, args![guild_key(guild)])
+            .await?;
+        tx.execute(&boards, args![guild_key(guild), this_week])
+            .await?;
         tx.execute(&settings, args![to_millis(now), guild_key(guild)])
             .await?;
         tx.commit().await?;

@@ -36,20 +36,32 @@ impl Store {
             // In the order the rows were written: SQLite's rowid, PostgreSQL's physical order.
             let (columns, rows) = match &mut tx {
                 Tx::Sqlite(tx) => {
-                    let select = format!("SELECT * FROM \"{table}\" WHERE user_id = $1 ORDER BY rowid");
+                    let select =
+                        format!("SELECT * FROM \"{table}\" WHERE user_id = $1 ORDER BY rowid");
                     let rows = sqlx::query(&select)
                         .bind(user_key(user))
                         .fetch_all(&mut **tx)
                         .await?;
-                    (column_names(rows.first()), rows.iter().map(sqlite_cells).collect::<Result<Vec<_>, _>>()?)
+                    (
+                        column_names(rows.first()),
+                        rows.iter()
+                            .map(sqlite_cells)
+                            .collect::<Result<Vec<_>, _>>()?,
+                    )
                 }
                 Tx::Postgres(tx) => {
-                    let select = format!("SELECT * FROM \"{table}\" WHERE user_id = $1 ORDER BY ctid");
+                    let select =
+                        format!("SELECT * FROM \"{table}\" WHERE user_id = $1 ORDER BY ctid");
                     let rows = sqlx::query(&select)
                         .bind(user_key(user))
                         .fetch_all(&mut **tx)
                         .await?;
-                    (column_names(rows.first()), rows.iter().map(postgres_cells).collect::<Result<Vec<_>, _>>()?)
+                    (
+                        column_names(rows.first()),
+                        rows.iter()
+                            .map(postgres_cells)
+                            .collect::<Result<Vec<_>, _>>()?,
+                    )
                 }
             };
             if rows.is_empty() {

@@ -8,6 +8,7 @@
 mod actions;
 pub(crate) mod backend;
 mod boards;
+mod changes;
 mod connect;
 mod group;
 mod guilds;
@@ -30,14 +31,15 @@ use tokio::sync::{OwnedMappedMutexGuard, OwnedMutexGuard};
 pub use actions::Action;
 pub use backend::Decode;
 pub use boards::{BoardRow, Standing};
+pub use changes::{Change, ChangeFeed};
 pub use group::KnowerRow;
 pub use outbox::{ClosedAs, OutboxReminder};
 pub use progress::{LearnedMark, LearnerRecord};
 pub use quizzes::{NewAnswer, NewQuiz, PlannedQuestion, QuizRecord, ReviewEnd, StoredAnswer};
 pub use reminders::{NewReminder, ReminderTimes, SweepPlan, SweepRow};
 
-use backend::Db;
 use crate::ids::{GuildId, UserId};
+use backend::Db;
 
 /// How long a write waits for another writer (or a connection) before giving up with
 /// `StoreError::Busy`.
@@ -125,7 +127,7 @@ impl Store {
                     }
                 }
             }
-            Db::Postgres { pool } => pool.close().await,
+            Db::Postgres { pool, .. } => pool.close().await,
         }
     }
 
@@ -133,7 +135,7 @@ impl Store {
     pub fn is_closed(&self) -> bool {
         match &self.db {
             Db::Sqlite { pool, .. } => pool.is_closed(),
-            Db::Postgres { pool } => pool.is_closed(),
+            Db::Postgres { pool, .. } => pool.is_closed(),
         }
     }
 
@@ -170,7 +172,7 @@ impl Store {
     pub fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
         match &self.db {
             Db::Sqlite { .. } => None,
-            Db::Postgres { pool } => Some(pool),
+            Db::Postgres { pool, .. } => Some(pool),
         }
     }
 }

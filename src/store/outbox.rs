@@ -2,10 +2,10 @@
 //! `pending` -> `sending` (with the attempt time) -> `sent`, or -> `failed` with its next
 //! attempt time; `unknown`, `folded` and `abandoned` end a row without a send.
 
-use chrono::{DateTime, Utc};
 use super::backend::{args, Sql};
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::UserId;
+use chrono::{DateTime, Utc};
 
 /// A reminder taken from the outbox to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,9 +91,8 @@ const FAILED: Sql = Sql::both(
      WHERE id = $4 AND state = 'sending'",
 );
 
-const CLOSED: Sql = Sql::both(
-    "UPDATE reminder_outbox SET state = $1, sent_at = $2, last_error = $3 WHERE id = $4",
-);
+const CLOSED: Sql =
+    Sql::both("UPDATE reminder_outbox SET state = $1, sent_at = $2, last_error = $3 WHERE id = $4");
 
 const FOLDED: Sql = Sql::both("UPDATE reminder_outbox SET state = 'folded' WHERE id = $1");
 

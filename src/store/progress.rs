@@ -70,9 +70,8 @@ const LEARNED_IN_TRACK: Sql = Sql::both(
      ORDER BY learned_at, topic_id",
 );
 
-const SERVERS: Sql = Sql::both(
-    "SELECT guild_id FROM memberships WHERE user_id = $1 ORDER BY last_seen_at DESC",
-);
+const SERVERS: Sql =
+    Sql::both("SELECT guild_id FROM memberships WHERE user_id = $1 ORDER BY last_seen_at DESC");
 
 impl Store {
     /// Writes a topic learned in one statement. Marking again keeps the
@@ -133,8 +132,9 @@ impl Store {
             Option<i64>,
             Option<i64>,
         );
-        let (offset, time_zone, current_days, current_since, last_day, longest_days): Row =
-            self.fetch_one(&PREFS_AND_STREAK, args![user_key(user)]).await?;
+        let (offset, time_zone, current_days, current_since, last_day, longest_days): Row = self
+            .fetch_one(&PREFS_AND_STREAK, args![user_key(user)])
+            .await?;
         let streak = match (current_days, current_since, last_day, longest_days) {
             (Some(current_days), Some(current_since), Some(last_day), Some(longest_days)) => {
                 Some(StreakRun {

@@ -104,9 +104,8 @@ const SESSION: Sql = Sql::both(
      WHERE s.id = $1",
 );
 
-const STORED_ANSWER: Sql = Sql::both(
-    "SELECT chosen, correct FROM quiz_answers WHERE session_id = $1 AND position = $2",
-);
+const STORED_ANSWER: Sql =
+    Sql::both("SELECT chosen, correct FROM quiz_answers WHERE session_id = $1 AND position = $2");
 
 #[derive(sqlx::FromRow)]
 struct QuizRow {

@@ -1,13 +1,13 @@
 //! A member's reminder settings and times, their DM channel, and the study channel a refused
 //! DM falls back to.
 
-use chrono::{DateTime, Utc};
 use super::actions::{visit_values, VISIT};
 use super::backend::{args, Sql};
 use super::reminders::ReminderTimes;
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::{GuildId, Learner, UserId};
 use crate::study::domain::{LocalZone, ReminderPrefs};
+use chrono::{DateTime, Utc};
 
 /// (enabled, hour, utc_offset_minutes, dm_blocked, time_zone) as stored.
 pub(super) type PrefsRow = (i64, Option<i64>, i64, i64, Option<String>);
@@ -143,8 +143,11 @@ impl Store {
         user: UserId,
         channel: Option<u64>,
     ) -> Result<(), StoreError> {
-        self.execute(&DM_CHANNEL, args![user_key(user), channel.map(|c| c as i64)])
-            .await?;
+        self.execute(
+            &DM_CHANNEL,
+            args![user_key(user), channel.map(|c| c as i64)],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -2,12 +2,12 @@
 //! reads only members with a card that fell due since the previous sweep or whose wake-up time
 //! has come, and writes the day's reminders to the outbox (see `outbox.rs`) in one transaction.
 
-use chrono::{DateTime, Utc};
 use super::backend::{args, Sql};
 use super::reminder_prefs::prefs_from;
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::UserId;
 use crate::study::domain::ReminderPrefs;
+use chrono::{DateTime, Utc};
 
 /// One row of the sweep's read: a member to look at, with one of their due cards (`None` when
 /// nothing of theirs is due any more).

@@ -1,11 +1,11 @@
 //! FSRS review cards, one per learned topic. The store keeps the numbers; `study::review`
 //! decides them.
 
-use chrono::{DateTime, Utc};
 use super::backend::{args, Sql, Value};
 use super::{from_millis, to_millis, user_key, Store, StoreError};
 use crate::ids::UserId;
 use crate::study::domain::{CardState, ReviewCard};
+use chrono::{DateTime, Utc};
 
 /// A `review_cards` row as stored, named after its columns.
 #[derive(sqlx::FromRow)]

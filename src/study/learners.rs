@@ -168,6 +168,14 @@ impl Learners {
             .remove(&user);
     }
 
+    /// Drops every entry: what another process changed meanwhile is unknown.
+    pub fn forget_all(&self) {
+        self.slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
     fn slot(&self, user: UserId) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         if slots.len() >= CAPACITY && !slots.contains_key(&user) {

@@ -2,6 +2,7 @@
 //! reply value that the console and the Discord adapter render in their own way.
 
 mod announce;
+mod changes;
 mod community;
 pub mod domain;
 mod error;

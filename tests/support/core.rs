@@ -21,7 +21,9 @@ pub struct SampleStudy {
 /// The core on the sample track, on Monday 2026-11-02 at 09:00 UTC.
 pub async fn sample_study() -> SampleStudy {
     let database = super::db::fresh_database().await;
-    let store = Store::open(&database.url).await.expect("the database opens");
+    let store = Store::open(&database.url)
+        .await
+        .expect("the database opens");
     let course = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample");
     let catalog = Arc::new(load_catalog(&course).expect("the sample is valid"));
     let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());

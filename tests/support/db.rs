@@ -50,7 +50,10 @@ pub fn on_postgres() -> bool {
 
 /// Runs `test` on PostgreSQL when the variable is set; otherwise says it was skipped.
 pub async fn run_on_postgres(name: &str, test: impl Future<Output = ()>) {
-    let Some(admin) = std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.is_empty()) else {
+    let Some(admin) = std::env::var(POSTGRES_URL_VAR)
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
         // Straight to the process's stderr: the test harness captures `eprintln!`.
         let _ = writeln!(
             std::io::stderr(),

@@ -165,6 +165,13 @@ impl ShardRange {
         (self.first..=self.last).contains(&shard)
     }
 
+    /// This process's part of the bot: its shards over all of them. Each process takes this
+    /// part of Discord's per-bot request rate for its reminders, so that the processes of one
+    /// bot together stay within it without talking to each other.
+    pub fn share(&self) -> f64 {
+        f64::from(self.last - self.first + 1) / f64::from(self.total)
+    }
+
     /// Whether this process runs shard 0, which receives the DMs and so is the one process
     /// that registers the commands.
     pub fn has_shard_zero(&self) -> bool {
@@ -184,6 +191,14 @@ mod tests {
 
     fn range(text: &str, total: u32) -> Result<ShardRange, ShardError> {
         ShardRange::new(text.parse()?, total)
+    }
+
+    #[test]
+    fn the_processes_of_a_bot_share_its_request_rate_by_their_shards() {
+        let parts = [range("0-3", 8), range("4-5", 8), range("6-7", 8)];
+        let shares: Vec<f64> = parts.iter().map(|r| r.as_ref().unwrap().share()).collect();
+        assert_eq!(shares, [0.5, 0.25, 0.25]);
+        assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }
 
     #[test]

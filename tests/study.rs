@@ -258,6 +258,60 @@ async fn another_processs_mark_reaches_this_processs_map() {
     .await;
 }
 
+/// PostgreSQL going away while the bot runs: a mark answers "busy" within Discord's 3 s, and
+/// once the server is back the next one goes through by itself, with every mark acknowledged
+/// before kept. PostgreSQL only: an SQLite file does not go away.
+#[tokio::test]
+async fn a_database_that_goes_away_answers_busy_then_comes_back_by_itself() {
+    let name = "study::a_database_that_goes_away_answers_busy_then_comes_back_by_itself";
+    support::db::run_on_postgres(name, async {
+        let database = support::db::fresh_database().await;
+        let server = support::db::host_port(&database.url).to_string();
+        let proxy = support::cut_proxy::CutProxy::start(server.clone()).await;
+        let through_proxy = database
+            .url
+            .replace(&server, &format!("127.0.0.1:{}", proxy.port));
+        let store = Store::open(&through_proxy).await.unwrap();
+        let clock = quorum::clock::ManualClock::starting_at(
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 2, 9, 0, 0).unwrap(),
+        );
+        let study = Study::new(sample_catalog(), store, Arc::new(clock));
+        study.learn(&ann(), None, "alpha").await.unwrap();
+
+        proxy.cut();
+        let asked = std::time::Instant::now();
+        let refused = study.learn(&ann(), None, "beta").await;
+        assert!(matches!(refused, Err(StudyError::Busy)), "{refused:?}");
+        assert!(
+            asked.elapsed() < std::time::Duration::from_secs(3),
+            "busy came after {:?}",
+            asked.elapsed()
+        );
+
+        proxy.mend();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match study.learn(&ann(), None, "beta").await {
+                Ok(_) => break,
+                Err(StudyError::Busy) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await
+                }
+                Err(error) => panic!("the store did not come back: {error:?}"),
+            }
+        }
+        let direct = Store::open(&database.url).await.unwrap();
+        let marks: Vec<String> = direct
+            .learned_topics(ann().user, "sample")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.topic_id)
+            .collect();
+        assert_eq!(marks, ["alpha", "beta"]);
+    })
+    .await;
+}
+
 on_both_backends! {
     #[tokio::test]
     async fn marks_survive_closing_and_reopening_the_same_file() {

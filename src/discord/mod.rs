@@ -87,7 +87,8 @@ pub async fn run(
         client,
         http.token(),
         config.discord.proxy.clone(),
-        config.reminders.requests_per_second(),
+        // Split between processes by their share of the shards (see `ShardRange::share`).
+        config.reminders.requests_per_second() * shards.map_or(1.0, |range| range.share()),
     ));
     let worker = delivery::WorkerSettings::from_config(&config.reminders);
     let dev_guild = config.discord.dev_guild_id.map(serenity::GuildId::new);

@@ -18,6 +18,11 @@ use super::{StoreError, BUSY_TIMEOUT};
 /// its reminder worker, without crowding out the other processes on the same server.
 const POSTGRES_CONNECTIONS: u32 = 10;
 
+/// How long a statement waits for a PostgreSQL connection before `Busy`: while the server is
+/// away, the pool keeps trying to connect, and the member must get "try again" within
+/// Discord's 3 s.
+const POSTGRES_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub(super) fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
@@ -75,7 +80,7 @@ pub(super) async fn open_postgres(url: &str) -> Result<Db, StoreError> {
     );
     let pool = PgPoolOptions::new()
         .max_connections(POSTGRES_CONNECTIONS)
-        .acquire_timeout(BUSY_TIMEOUT)
+        .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
         .map_err(|error| StoreError::Open {

@@ -99,6 +99,15 @@ pub async fn tables_and_columns(store: &quorum::store::Store) -> Vec<(String, St
     store.query_rows(catalogue).await.expect("the catalogue")
 }
 
+/// The `host:port` a PostgreSQL URL names.
+pub fn host_port(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let after_user = after_scheme
+        .rsplit_once('@')
+        .map_or(after_scheme, |(_, rest)| rest);
+    after_user.split(['/', '?']).next().unwrap_or(after_user)
+}
+
 /// `admin` with its database name replaced by `name`.
 pub fn with_database(admin: &str, name: &str) -> String {
     let (base, query) = match admin.split_once('?') {

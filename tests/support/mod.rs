@@ -6,6 +6,7 @@
 
 pub mod bot;
 pub mod core;
+pub mod cut_proxy;
 pub mod db;
 pub mod fake_discord;
 pub mod limits;

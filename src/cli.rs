@@ -198,6 +198,8 @@ async fn open_study(config: &Config) -> anyhow::Result<Study> {
 
 async fn console(config: &Config, user: &str) -> anyhow::Result<()> {
     let study = open_study(config).await?;
+    // A console on a PostgreSQL database that bot processes share follows their changes too.
+    tokio::spawn(study.clone().follow_other_processes());
     let learner = crate::console::console_learner(user);
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
     crate::console::run(&study, &learner, stdin, tokio::io::stdout())

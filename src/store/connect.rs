@@ -78,20 +78,27 @@ pub(super) async fn open_postgres(url: &str) -> Result<Db, StoreError> {
         options.get_port(),
         options.get_username()
     );
+    // One connection first, for the migrations and for the server's own answer when it
+    // refuses (a pool would only say that it timed out).
+    let mut first = options.connect().await.map_err(|error| StoreError::Open {
+        target: target.clone(),
+        reason: format!(
+            "{}; {}",
+            strip_url(&error.to_string()),
+            what_to_check(&error)
+        ),
+    })?;
+    sqlx::migrate!("./migrations/postgres")
+        .run(&mut first)
+        .await?;
     let pool = PgPoolOptions::new()
         .max_connections(POSTGRES_CONNECTIONS)
         .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
-        .connect_with(options)
-        .await
-        .map_err(|error| StoreError::Open {
-            target: target.clone(),
-            reason: format!(
-                "{}; {}",
-                strip_url(&error.to_string()),
-                what_to_check(&error)
-            ),
-        })?;
-    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        .connect_lazy_with(options);
+    {
+        use sqlx::Connection as _;
+        let _ = first.close().await;
+    }
     Ok(Db::Postgres {
         pool,
         process: process.into(),
@@ -101,7 +108,7 @@ pub(super) async fn open_postgres(url: &str) -> Result<Db, StoreError> {
 /// What an operator should look at when PostgreSQL refuses at start.
 fn what_to_check(error: &sqlx::Error) -> &'static str {
     match error {
-        sqlx::Error::Database(db) if db.code().as_deref() == Some("28P01") => {
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("28P01" | "28000")) => {
             "check the user name and password in the URL"
         }
         sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {

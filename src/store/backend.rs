@@ -6,14 +6,12 @@
 //!
 //! A statement is a [`Sql`]: its SQLite and PostgreSQL spellings side by side, most often one
 //! text both accept (parameters are `$1`, `$2`, ... on both). Its values travel as
-//! [`Value`]s, so a store method builds them once and either backend binds them.
+//! [`Value`]s (`values.rs`), so a store method builds them once and either backend binds them.
 
-use std::borrow::Cow;
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-use sqlx::postgres::{PgArguments, PgRow};
-use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Arguments as _, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
-
+pub(super) use super::values::{args, Value};
+use super::values::{pg_args, sqlite_args, Decode};
 use super::{Store, StoreError, WriteConnection};
 
 /// One statement in both dialects.
@@ -31,119 +29,6 @@ impl<'a> Sql<'a> {
             postgres: text,
         }
     }
-}
-
-/// A value bound to a statement, typed so that PostgreSQL sees a NULL of the right type.
-#[derive(Debug, Clone)]
-pub(super) enum Value<'a> {
-    Int(Option<i64>),
-    Real(Option<f64>),
-    Text(Option<Cow<'a, str>>),
-}
-
-impl From<i64> for Value<'_> {
-    fn from(value: i64) -> Self {
-        Value::Int(Some(value))
-    }
-}
-
-impl From<Option<i64>> for Value<'_> {
-    fn from(value: Option<i64>) -> Self {
-        Value::Int(value)
-    }
-}
-
-/// Flags are stored as 0 and 1 on both backends.
-impl From<bool> for Value<'_> {
-    fn from(value: bool) -> Self {
-        Value::Int(Some(i64::from(value)))
-    }
-}
-
-impl From<f64> for Value<'_> {
-    fn from(value: f64) -> Self {
-        Value::Real(Some(value))
-    }
-}
-
-impl From<Option<f64>> for Value<'_> {
-    fn from(value: Option<f64>) -> Self {
-        Value::Real(value)
-    }
-}
-
-impl<'a> From<&'a str> for Value<'a> {
-    fn from(value: &'a str) -> Self {
-        Value::Text(Some(Cow::Borrowed(value)))
-    }
-}
-
-impl<'a> From<Option<&'a str>> for Value<'a> {
-    fn from(value: Option<&'a str>) -> Self {
-        Value::Text(value.map(Cow::Borrowed))
-    }
-}
-
-impl From<String> for Value<'_> {
-    fn from(value: String) -> Self {
-        Value::Text(Some(Cow::Owned(value)))
-    }
-}
-
-impl From<Option<String>> for Value<'_> {
-    fn from(value: Option<String>) -> Self {
-        Value::Text(value.map(Cow::Owned))
-    }
-}
-
-/// The values of a statement, in parameter order: `args![user_key(user), track]`.
-macro_rules! args {
-    ($($value:expr),* $(,)?) => {
-        vec![$($crate::store::backend::Value::from($value)),*]
-    };
-}
-pub(super) use args;
-
-/// A row type both backends can decode (tuples of `i64`, `f64`, `String`, `Option`s of them,
-/// or a `#[derive(sqlx::FromRow)]` struct).
-pub trait Decode:
-    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{
-}
-
-impl<T> Decode for T where
-    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{
-}
-
-fn encode_error(error: sqlx::error::BoxDynError) -> StoreError {
-    StoreError::Sql(sqlx::Error::Encode(error))
-}
-
-fn sqlite_args(values: Vec<Value<'_>>) -> Result<SqliteArguments<'_>, StoreError> {
-    let mut args = SqliteArguments::default();
-    for value in values {
-        match value {
-            Value::Int(v) => args.add(v),
-            Value::Real(v) => args.add(v),
-            Value::Text(v) => args.add(v),
-        }
-        .map_err(encode_error)?;
-    }
-    Ok(args)
-}
-
-fn pg_args(values: Vec<Value<'_>>) -> Result<PgArguments, StoreError> {
-    let mut args = PgArguments::default();
-    for value in values {
-        match value {
-            Value::Int(v) => args.add(v),
-            Value::Real(v) => args.add(v),
-            Value::Text(v) => args.add(v),
-        }
-        .map_err(encode_error)?;
-    }
-    Ok(args)
 }
 
 /// Where the store's connections live.
@@ -187,23 +72,59 @@ pub(super) enum Tx<'c> {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// Runs `sql` with `values` on whichever backend: `$build` is sqlx's `query_with` or
+/// `query_as_with`, `$run` the method that runs it (then `$then` on its result), and each
+/// executor the backend's own.
+macro_rules! on_backend {
+    ($sqlite:expr, $postgres:expr, $sql:expr, $values:expr, $build:ident, $run:ident $(, $then:ident)?) => {
+        match ($sqlite, $postgres) {
+            (Some(executor), _) => {
+                sqlx::$build($sql.sqlite, sqlite_args($values)?)
+                    .$run(executor)
+                    .await?
+                    $(.$then())?
+            }
+            (None, Some(executor)) => {
+                sqlx::$build($sql.postgres, pg_args($values)?)
+                    .$run(executor)
+                    .await?
+                    $(.$then())?
+            }
+            (None, None) => unreachable!("a store is on one backend"),
+        }
+    };
+}
+
 impl Tx<'_> {
+    /// The transaction's connection, as (SQLite, PostgreSQL): one of them.
+    fn connections(
+        &mut self,
+    ) -> (
+        Option<&mut sqlx::SqliteConnection>,
+        Option<&mut sqlx::PgConnection>,
+    ) {
+        match self {
+            Tx::Sqlite(tx) => (Some(&mut **tx), None),
+            Tx::Postgres(tx) => (None, Some(&mut **tx)),
+        }
+    }
+
     /// Runs a statement; returns how many rows it changed.
     pub async fn execute(
         &mut self,
         sql: &Sql<'_>,
         values: Vec<Value<'_>>,
     ) -> Result<u64, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(tx) => sqlx::query_with(sql.sqlite, sqlite_args(values)?)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
-            Tx::Postgres(tx) => sqlx::query_with(sql.postgres, pg_args(values)?)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
-        })
+        let (sqlite, postgres) = self.connections();
+        Ok(on_backend!(
+            sqlite,
+            postgres,
+            sql,
+            values,
+            query_with,
+            execute,
+            rows_affected
+        ))
     }
 
     pub async fn fetch_all<T: Decode>(
@@ -211,18 +132,15 @@ impl Tx<'_> {
         sql: &Sql<'_>,
         values: Vec<Value<'_>>,
     ) -> Result<Vec<T>, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(tx) => {
-                sqlx::query_as_with(sql.sqlite, sqlite_args(values)?)
-                    .fetch_all(&mut **tx)
-                    .await?
-            }
-            Tx::Postgres(tx) => {
-                sqlx::query_as_with(sql.postgres, pg_args(values)?)
-                    .fetch_all(&mut **tx)
-                    .await?
-            }
-        })
+        let (sqlite, postgres) = self.connections();
+        Ok(on_backend!(
+            sqlite,
+            postgres,
+            sql,
+            values,
+            query_as_with,
+            fetch_all
+        ))
     }
 
     pub async fn fetch_one<T: Decode>(
@@ -230,18 +148,15 @@ impl Tx<'_> {
         sql: &Sql<'_>,
         values: Vec<Value<'_>>,
     ) -> Result<T, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(tx) => {
-                sqlx::query_as_with(sql.sqlite, sqlite_args(values)?)
-                    .fetch_one(&mut **tx)
-                    .await?
-            }
-            Tx::Postgres(tx) => {
-                sqlx::query_as_with(sql.postgres, pg_args(values)?)
-                    .fetch_one(&mut **tx)
-                    .await?
-            }
-        })
+        let (sqlite, postgres) = self.connections();
+        Ok(on_backend!(
+            sqlite,
+            postgres,
+            sql,
+            values,
+            query_as_with,
+            fetch_one
+        ))
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
@@ -273,16 +188,29 @@ impl Store {
         sql: &Sql<'_>,
         values: Vec<Value<'_>>,
     ) -> Result<u64, StoreError> {
-        Ok(match &self.db {
-            Db::Sqlite { .. } => sqlx::query_with(sql.sqlite, sqlite_args(values)?)
-                .execute(&mut *self.write().await?)
-                .await?
-                .rows_affected(),
-            Db::Postgres { pool, .. } => sqlx::query_with(sql.postgres, pg_args(values)?)
-                .execute(pool)
-                .await?
-                .rows_affected(),
-        })
+        let mut writer = match &self.db {
+            Db::Sqlite { .. } => Some(self.write().await?),
+            Db::Postgres { .. } => None,
+        };
+        let (_, postgres) = self.pools();
+        let sqlite = writer.as_deref_mut();
+        Ok(on_backend!(
+            sqlite,
+            postgres,
+            sql,
+            values,
+            query_with,
+            execute,
+            rows_affected
+        ))
+    }
+
+    /// The pool that reads, as (SQLite, PostgreSQL): one of them. PostgreSQL's also writes.
+    fn pools(&self) -> (Option<&SqlitePool>, Option<&PgPool>) {
+        match &self.db {
+            Db::Sqlite { pool, .. } => (Some(pool), None),
+            Db::Postgres { pool, .. } => (None, Some(pool)),
+        }
     }
 
     /// Every row of a read.
@@ -291,18 +219,15 @@ impl Store {
         sql: &Sql<'_>,
         values: Vec<Value<'_>>,
     ) -> Result<Vec<T>, StoreError> {
-        Ok(match &self.db {
-            Db::Sqlite { pool, .. } => {
-                sqlx::query_as_with(sql.sqlite, sqlite_args(values)?)
-                    .fetch_all(pool)
-                    .await?
-            }
-            Db::Postgres { pool, .. } => {
-                sqlx::query_as_with(sql.postgres, pg_args(values)?)
-                    .fetch_all(pool)
-                    .await?
-            }
-        })
+        let (sqlite, postgres) = self.pools();
+        Ok(on_backend!(
+            sqlite,
+            postgres,
+            sql,
+            values,
+            query_as_with,
+            fetch_all
+        ))
     }
 
     /// The row of a read, if there is one.
@@ -311,18 +236,15 @@ impl Store {
         sql: &Sql<'_>,
         values: Vec<Value<'_>>,
     ) -> Result<Option<T>, StoreError> {
-        Ok(match &self.db {
-            Db::Sqlite { pool, .. } => {
-                sqlx::query_as_with(sql.sqlite, sqlite_args(values)?)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Db::Postgres { pool, .. } => {
-                sqlx::query_as_with(sql.postgres, pg_args(values)?)
-                    .fetch_optional(pool)
-                    .await?
-            }
-        })
+        let (sqlite, postgres) = self.pools();
+        Ok(on_backend!(
+            sqlite,
+            postgres,
+            sql,
+            values,
+            query_as_with,
+            fetch_optional
+        ))
     }
 
     /// Rows of an ad hoc read without parameters, on either backend: for tests and tools
@@ -343,17 +265,14 @@ impl Store {
         sql: &Sql<'_>,
         values: Vec<Value<'_>>,
     ) -> Result<T, StoreError> {
-        Ok(match &self.db {
-            Db::Sqlite { pool, .. } => {
-                sqlx::query_as_with(sql.sqlite, sqlite_args(values)?)
-                    .fetch_one(pool)
-                    .await?
-            }
-            Db::Postgres { pool, .. } => {
-                sqlx::query_as_with(sql.postgres, pg_args(values)?)
-                    .fetch_one(pool)
-                    .await?
-            }
-        })
+        let (sqlite, postgres) = self.pools();
+        Ok(on_backend!(
+            sqlite,
+            postgres,
+            sql,
+            values,
+            query_as_with,
+            fetch_one
+        ))
     }
 }

@@ -20,6 +20,7 @@ mod reminder_prefs;
 mod reminders;
 mod reviews;
 mod stats;
+mod values;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +30,6 @@ use sqlx::SqliteConnection;
 use tokio::sync::{OwnedMappedMutexGuard, OwnedMutexGuard};
 
 pub use actions::Action;
-pub use backend::Decode;
 pub use boards::{BoardRow, Standing};
 pub use changes::{Change, ChangeFeed};
 pub use group::KnowerRow;
@@ -37,6 +37,7 @@ pub use outbox::{ClosedAs, OutboxReminder};
 pub use progress::{LearnedMark, LearnerRecord};
 pub use quizzes::{NewAnswer, NewQuiz, PlannedQuestion, QuizRecord, ReviewEnd, StoredAnswer};
 pub use reminders::{NewReminder, ReminderTimes, SweepPlan, SweepRow};
+pub use values::Decode;
 
 use crate::ids::{GuildId, UserId};
 use backend::Db;

@@ -142,3 +142,20 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// Writes tests that make sense on PostgreSQL only (several processes on one database: one
+/// SQLite file is not to be shared between processes). Each runs on a fresh PostgreSQL
+/// database when `QUORUM_TEST_POSTGRES_URL` is set, and says by name that it was skipped
+/// otherwise (see [`run_on_postgres`]).
+#[macro_export]
+macro_rules! on_postgres_only {
+    ($($(#[$meta:meta])* async fn $name:ident() $body:block)*) => {
+        $($(#[$meta])* async fn $name() {
+            $crate::support::db::run_on_postgres(
+                concat!(module_path!(), "::", stringify!($name)),
+                async move $body,
+            )
+            .await
+        })*
+    };
+}

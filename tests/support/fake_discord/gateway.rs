@@ -450,6 +450,19 @@ impl FakeDiscord {
             .await;
     }
 
+    /// Waits until `shard` has no live gateway session: its socket closed (a process that was
+    /// killed, or a shard that is shutting down).
+    pub async fn wait_until_shard_down(&self, shard: u32) {
+        self.shared
+            .wait_until(
+                DEFAULT_TIMEOUT,
+                &format!("shard {shard}'s gateway socket to close"),
+                |state| state.gateway.live_socket(shard).is_none().then_some(()),
+                describe_gateway,
+            )
+            .await;
+    }
+
     /// Sends a dispatch (op 0) with the next sequence number of the shard it is for (see the
     /// module's doc), once that shard's session is live. Panics if serenity would not
     /// deserialize it into the named event (use [`Self::dispatch_unchecked`] for events

@@ -39,10 +39,9 @@ const DAN: (u64, &str) = (4, "dan");
 const EVE: (u64, &str) = (5, "eve");
 const EVERYONE: [(u64, &str); 5] = [ANN, BOB, CY, DAN, EVE];
 
-/// How old a claim must be before another process takes its reminder over (`CLAIM_LEASE` in
-/// `src/study/outbox.rs`, which the crate does not export); a takeover within
+/// How old a claim must be before another process takes its reminder over; a takeover within
 /// [`quorum::study::NONCE_WINDOW`] of the send resends under the same nonce.
-const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(60);
+use quorum::study::CLAIM_LEASE;
 
 /// The sample track's questions all have the choices Left, Right, Neither; Right is correct.
 const RIGHT: &str = "Right";
@@ -322,8 +321,8 @@ on_postgres_only! {
 
         assert!(a_before.contains("1/3`"), "{a_before}");
         assert!(b_before.contains("1/3`"), "{b_before}");
-        // CROSS-PROCESS CACHE: these three need the other process's write to reach this one's
-        // learner cache (LISTEN/NOTIFY invalidation); without it they show the stale count.
+        // The other process's write reaches this one's learner cache (LISTEN/NOTIFY); without
+        // it these show the stale count.
         assert!(a_after_b.contains("2/3`"), "A still shows: {a_after_b}");
         assert!(a_in_dm.contains("2/3`"), "A (in DMs) still shows: {a_in_dm}");
         assert!(b_after_a.contains("3/3`"), "B still shows: {b_after_a}");

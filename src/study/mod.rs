@@ -30,7 +30,7 @@ pub use error::StudyError;
 pub use leaderboard::{Leaderboard, Ranked, PAGE_SIZE};
 pub use learn::{LearnReply, MarkChange};
 pub use map::{Progress, SectionView, SkillMap, TopicEntry, TopicState};
-pub use outbox::{backoff, Claimed, Reminder, Retry, NONCE_WINDOW};
+pub use outbox::{backoff, Claimed, Reminder, Retry, CLAIM_LEASE, NONCE_WINDOW};
 pub use plan::{PlanStep, StudyPlan, PLAN_STEPS, REVIEW_MINUTES};
 pub use quiz::{QuizFeedback, QuizKind, QuizQuestion, QuizResult, QuizStep, DEFAULT_QUESTIONS};
 pub use reminders::parse_zone;

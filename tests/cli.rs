@@ -218,3 +218,48 @@ async fn register_overwrites_the_commands_once_and_exits_without_the_gateway() {
     assert_eq!(fake.connection_count(), 0, "no gateway connection");
     assert!(!dir.path().join("quorum.db").exists(), "no database opened");
 }
+
+/// A PostgreSQL URL that cannot be used at start: one line naming the database, host, port and
+/// user and what to check, never the password, and a failure before Discord is contacted.
+#[tokio::test]
+async fn an_unusable_postgres_url_is_one_line_without_the_password() {
+    let fake = support::FakeDiscord::start().await;
+    for (url, named, check) in [
+        (
+            // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+            "postgres://bot:hunter2@127.0.0.1:9/quorum",
+            "quorum on 127.0.0.1:9 as bot",
+            "check that the server runs",
+        ),
+        (
+            "postgres://bot:hunter2@[nowhere/quorum",
+            "at the PostgreSQL URL given",
+            "check its spelling",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = quorum(&dir);
+        command
+            .args(["run"])
+            .env("DISCORD_TOKEN", support::FakeDiscord::TOKEN)
+            .env("DISCORD_PROXY", fake.base_url())
+            .env("DATABASE_URL", url);
+        let output = tokio::task::spawn_blocking(move || command.output().expect("quorum runs"))
+            .await
+            .expect("the runner does not panic");
+
+        assert!(!output.status.success(), "{url}");
+        let errors = String::from_utf8_lossy(&output.stderr);
+        let lines: Vec<&str> = errors.lines().collect();
+        assert_eq!(lines.len(), 1, "one line: {errors}");
+        assert!(lines[0].contains(named), "names the database: {errors}");
+        assert!(lines[0].contains(check), "says what to check: {errors}");
+        assert!(!errors.contains("hunter2"), "no password: {errors}");
+    }
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+    assert_eq!(
+        fake.connection_count(),
+        0,
+        "Discord's gateway is not contacted"
+    );
+}

@@ -21,23 +21,51 @@ tokio::task_local! {
 /// A database for one test, and what keeps it alive.
 pub struct TestDatabase {
     pub url: String,
-    /// The SQLite file's folder (nothing on PostgreSQL, whose test databases stay on the
-    /// server for inspection until it is reset).
+    /// The SQLite file's folder.
     pub dir: Option<tempfile::TempDir>,
+    /// On PostgreSQL, (administrator's URL, database name): dropped with the test.
+    pub postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDatabase {
+    /// Drops a PostgreSQL test database (and its connections left open) on its own thread, so
+    /// that the server does not fill up with them; a failure only leaves one behind.
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
+                let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                conn.execute(drop.as_str()).await.ok()
+            })
+        });
+        let _ = dropped.join();
+    }
 }
 
 /// A fresh database on the backend the running test is on.
 pub async fn fresh_database() -> TestDatabase {
     match POSTGRES_ADMIN.try_with(Clone::clone) {
-        Ok(admin) => TestDatabase {
-            url: create_postgres_database(&admin).await,
-            dir: None,
-        },
+        Ok(admin) => {
+            let name = create_postgres_database(&admin).await;
+            TestDatabase {
+                url: with_database(&admin, &name),
+                dir: None,
+                postgres: Some((admin, name)),
+            }
+        }
         Err(_) => {
             let dir = tempfile::tempdir().expect("a temp dir");
             TestDatabase {
                 url: format!("sqlite://{}", dir.path().join("quorum.db").display()),
                 dir: Some(dir),
+                postgres: None,
             }
         }
     }
@@ -64,6 +92,7 @@ pub async fn run_on_postgres(name: &str, test: impl Future<Output = ()>) {
     POSTGRES_ADMIN.scope(admin, test).await;
 }
 
+/// Creates a database for one test and returns its name.
 async fn create_postgres_database(admin: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let name = format!(
@@ -80,7 +109,7 @@ async fn create_postgres_database(admin: &str) -> String {
     conn.execute(format!("CREATE DATABASE {name}").as_str())
         .await
         .expect("create a test database");
-    with_database(admin, &name)
+    name
 }
 
 /// Every (table, column) of the test's database, from its own catalogue, so that tables added

@@ -136,7 +136,7 @@ impl Store {
             .fetch_all(&DUE_OUTBOX, args![to_millis(now), i64::from(limit)])
             .await?;
         if !rows.is_empty() {
-            // `$1` is the time, then one parameter per id: `(($2), ($3))` read as a list.
+            // `$1` is the time, then one parameter per id (at most `limit`): `IN ($2, $3)`.
             let ids: Vec<String> = (0..rows.len()).map(|i| format!("${}", i + 2)).collect();
             let claim = format!(
                 "UPDATE reminder_outbox SET state = 'sending', attempt_at = $1 WHERE id IN ({})",

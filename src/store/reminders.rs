@@ -152,12 +152,13 @@ impl Store {
         tx.execute(&ONE_SWEEP_AT_A_TIME, Vec::new()).await?;
         let mut inserted = 0;
         for batch in plan.reminders.chunks(BATCH) {
-            let outbox = format!(
+            let outbox = Batch::new(
                 "INSERT INTO reminder_outbox
                      (user_id, local_day, utc_offset_minutes, topics, catch_up, created_at,
-                      next_attempt_at) VALUES {}
+                      next_attempt_at) VALUES {rows}
                  ON CONFLICT (user_id, local_day, utc_offset_minutes) DO NOTHING",
-                placeholders(batch.len(), 7)
+                batch.len(),
+                7,
             );
             let mut values = Vec::with_capacity(batch.len() * 7);
             for reminder in batch {
@@ -176,16 +177,17 @@ impl Store {
                     to_millis(now),
                 ]);
             }
-            inserted += tx.execute(&Sql::both(&outbox), values).await? as usize;
+            inserted += tx.execute(&outbox.sql(), values).await? as usize;
 
             // Quiet until the end of the local day; looked at again then, in case reviews are
             // still due.
-            let quiet = format!(
+            let quiet = Batch::new(
                 "INSERT INTO reminder_prefs (user_id, quiet_until, last_reminded_at, wake_at)
-                 VALUES {}
+                 VALUES {rows}
                  ON CONFLICT (user_id) DO UPDATE SET quiet_until = excluded.quiet_until,
                      last_reminded_at = excluded.last_reminded_at, wake_at = excluded.wake_at",
-                placeholders(batch.len(), 4)
+                batch.len(),
+                4,
             );
             let mut values = Vec::with_capacity(batch.len() * 4);
             for reminder in batch {
@@ -196,19 +198,20 @@ impl Store {
                     to_millis(reminder.quiet_until),
                 ]);
             }
-            tx.execute(&Sql::both(&quiet), values).await?;
+            tx.execute(&quiet.sql(), values).await?;
         }
         for batch in plan.wakes.chunks(BATCH) {
-            let wakes = format!(
-                "INSERT INTO reminder_prefs (user_id, wake_at) VALUES {}
+            let wakes = Batch::new(
+                "INSERT INTO reminder_prefs (user_id, wake_at) VALUES {rows}
                  ON CONFLICT (user_id) DO UPDATE SET wake_at = excluded.wake_at",
-                placeholders(batch.len(), 2)
+                batch.len(),
+                2,
             );
             let mut values = Vec::with_capacity(batch.len() * 2);
             for (user, wake_at) in batch {
                 values.extend(args![user_key(*user), wake_at.map(to_millis)]);
             }
-            tx.execute(&Sql::both(&wakes), values).await?;
+            tx.execute(&wakes.sql(), values).await?;
         }
         tx.execute(&MOVE_SWEPT_UNTIL, args![to_millis(now)]).await?;
         tx.commit().await?;
@@ -216,25 +219,46 @@ impl Store {
     }
 }
 
-/// `rows` groups of `columns` numbered parameters, `($1, $2), ($3, $4)`, for a multi-row
-/// `VALUES`: both databases read `$n`.
-pub(super) fn placeholders(rows: usize, columns: usize) -> String {
-    let mut text = String::with_capacity(rows * columns * 5);
-    for row in 0..rows {
-        if row > 0 {
-            text.push_str(", ");
-        }
-        text.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                text.push_str(", ");
+/// A statement over many rows in both spellings: `{rows}` in its text becomes `rows` groups of
+/// `columns` parameters. SQLite's are anonymous (`?`): SQLite finds a numbered one (`$7`) by
+/// its name, one scan per parameter, which made a batch of 3,500 parameters quadratic (the
+/// first sweep of a day took 480 ms instead of 81). PostgreSQL's are numbered.
+pub(super) struct Batch {
+    sqlite: String,
+    postgres: String,
+}
+
+impl Batch {
+    pub fn new(text: &str, rows: usize, columns: usize) -> Batch {
+        let mut anonymous = String::with_capacity(rows * columns * 3);
+        let mut numbered = String::with_capacity(rows * columns * 6);
+        for row in 0..rows {
+            let separator = if row == 0 { "(" } else { ", (" };
+            anonymous.push_str(separator);
+            numbered.push_str(separator);
+            for column in 0..columns {
+                if column > 0 {
+                    anonymous.push_str(", ");
+                    numbered.push_str(", ");
+                }
+                anonymous.push('?');
+                numbered.push_str(&format!("${}", row * columns + column + 1));
             }
-            text.push('$');
-            text.push_str(&(row * columns + column + 1).to_string());
+            anonymous.push(')');
+            numbered.push(')');
         }
-        text.push(')');
+        Batch {
+            sqlite: text.replace("{rows}", &anonymous),
+            postgres: text.replace("{rows}", &numbered),
+        }
     }
-    text
+
+    pub fn sql(&self) -> Sql<'_> {
+        Sql {
+            sqlite: &self.sqlite,
+            postgres: &self.postgres,
+        }
+    }
 }
 
 fn sweep_row(row: SweepTuple) -> SweepRow {
@@ -257,5 +281,21 @@ fn sweep_row(row: SweepTuple) -> SweepRow {
             quiet_until: quiet.map(from_millis),
             last_reminded_at: last.map(from_millis),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_anonymous_on_sqlite_and_numbered_on_postgres() {
+        let batch = Batch::new("INSERT INTO t VALUES {rows}", 2, 3);
+        let sql = batch.sql();
+        assert_eq!(sql.sqlite, "INSERT INTO t VALUES (?, ?, ?), (?, ?, ?)");
+        assert_eq!(
+            sql.postgres,
+            "INSERT INTO t VALUES ($1, $2, $3), ($4, $5, $6)"
+        );
     }
 }

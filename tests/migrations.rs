@@ -186,32 +186,25 @@ async fn a_database_from_before_boards_were_pages_keeps_its_boards() {
     assert!(board(Board::Remembered, Period::AllTime).await.is_empty());
 }
 
-/// SQLite's migrations and PostgreSQL's twin (`migrations/postgres/`) hold the same tables,
-/// keys and indexes, and the same rows after the same statements: `schema_twins.sh` runs them
-/// on both and compares every table. PostgreSQL only, like every twin.
-#[tokio::test]
-async fn the_postgres_schema_is_the_twin_of_sqlites() {
-    support::db::run_on_postgres(
-        "migrations::the_postgres_schema_is_the_twin_of_sqlites",
-        async {
-            let admin = std::env::var(support::db::POSTGRES_URL_VAR).unwrap_or_default();
-            let script = concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/schema_twins.sh"
-            );
-            let out = std::process::Command::new("bash")
-                .arg(script)
-                .arg(admin)
-                .output()
-                .expect("bash runs the script");
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            assert!(
-                out.status.success(),
-                "the schemas differ:\n{stdout}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert!(stdout.contains("SQLite and PostgreSQL agree"), "{stdout}");
-        },
-    )
-    .await;
+on_postgres_only! {
+    /// SQLite's migrations and PostgreSQL's twin (`migrations/postgres/`) hold the same
+    /// tables, keys and indexes, and the same rows after the same statements:
+    /// `schema_twins.sh` runs them on both and compares every table.
+    #[tokio::test]
+    async fn the_postgres_schema_is_the_twin_of_sqlites() {
+        let admin = std::env::var(support::db::POSTGRES_URL_VAR).unwrap_or_default();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema_twins.sh");
+        let out = std::process::Command::new("bash")
+            .arg(script)
+            .arg(admin)
+            .output()
+            .expect("bash runs the script");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "the schemas differ:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("SQLite and PostgreSQL agree"), "{stdout}");
+    }
 }

@@ -226,12 +226,11 @@ async fn the_boards_and_group_views_read_their_indexes_and_scan_no_table() {
     }
 }
 
-/// Two processes on one PostgreSQL database: a mark made by one reaches the map the other
-/// keeps in memory. PostgreSQL only: an SQLite file belongs to one process.
-#[tokio::test]
-async fn another_processs_mark_reaches_this_processs_map() {
-    let name = "study::another_processs_mark_reaches_this_processs_map";
-    support::db::run_on_postgres(name, async {
+on_postgres_only! {
+    /// Two processes on one PostgreSQL database: a mark made by one reaches the map the other
+    /// keeps in memory. PostgreSQL only: an SQLite file belongs to one process.
+    #[tokio::test]
+    async fn another_processs_mark_reaches_this_processs_map() {
         let here = fixture().await;
         let there_store = Store::open(&here.database.url).await.unwrap();
         let there = Study::new(sample_catalog(), there_store, Arc::new(here.clock.clone()));
@@ -254,17 +253,15 @@ async fn another_processs_mark_reaches_this_processs_map() {
             );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-    })
-    .await;
+    }
 }
 
-/// PostgreSQL going away while the bot runs: a mark answers "busy" within Discord's 3 s, and
-/// once the server is back the next one goes through by itself, with every mark acknowledged
-/// before kept. PostgreSQL only: an SQLite file does not go away.
-#[tokio::test]
-async fn a_database_that_goes_away_answers_busy_then_comes_back_by_itself() {
-    let name = "study::a_database_that_goes_away_answers_busy_then_comes_back_by_itself";
-    support::db::run_on_postgres(name, async {
+on_postgres_only! {
+    /// PostgreSQL going away while the bot runs: a mark answers "busy" within Discord's 3 s, and
+    /// once the server is back the next one goes through by itself, with every mark acknowledged
+    /// before kept. PostgreSQL only: an SQLite file does not go away.
+    #[tokio::test]
+    async fn a_database_that_goes_away_answers_busy_then_comes_back_by_itself() {
         let database = support::db::fresh_database().await;
         let server = support::db::host_port(&database.url).to_string();
         let proxy = support::cut_proxy::CutProxy::start(server.clone()).await;
@@ -308,8 +305,7 @@ async fn a_database_that_goes_away_answers_busy_then_comes_back_by_itself() {
             .map(|m| m.topic_id)
             .collect();
         assert_eq!(marks, ["alpha", "beta"]);
-    })
-    .await;
+    }
 }
 
 on_both_backends! {

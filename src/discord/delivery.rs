@@ -49,30 +49,23 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let online_since = study.now();
-    match study.recover_interrupted_reminders().await {
-        Ok((0, 0)) => {}
-        Ok((resent, unknown)) => {
-            tracing::warn!(
-                resent,
-                unknown,
-                "reminders interrupted mid-send at the last stop"
-            )
-        }
-        Err(error) => tracing::error!(%error, "cannot look for interrupted reminders"),
-    }
     let mut in_flight: JoinSet<()> = JoinSet::new();
     let mut next_sweep = Instant::now();
+    let mut first = true;
     while !*stop.borrow() {
         let swept = Instant::now() >= next_sweep;
-        if swept && study.database_is_shared() {
-            // Claims of a process that stopped mid-send, once their lease has run out.
+        // Reminders left `sending` by a stop mid-send: at start, and on a shared database at
+        // every sweep, since another process may have stopped (see
+        // `Study::recover_interrupted_reminders`).
+        if swept && (first || study.database_is_shared()) {
             match study.recover_interrupted_reminders().await {
                 Ok((0, 0)) => {}
                 Ok((resent, unknown)) => {
-                    tracing::warn!(resent, unknown, "took over reminders of a stopped process")
+                    tracing::warn!(resent, unknown, "reminders interrupted mid-send")
                 }
                 Err(error) => tracing::error!(%error, "cannot look for interrupted reminders"),
             }
+            first = false;
         }
         if swept {
             match study.plan_reminders(online_since).await {

@@ -182,6 +182,14 @@ impl Store {
         })
     }
 
+    /// A transaction that only reads: one consistent view, without taking SQLite's writer.
+    pub(super) async fn begin_read(&self) -> Result<Tx<'static>, StoreError> {
+        Ok(match &self.db {
+            Db::Sqlite { pool, .. } => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres { pool, .. } => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
     /// Runs one writing statement on its own (atomic by itself); returns the rows it changed.
     pub(super) async fn execute(
         &self,

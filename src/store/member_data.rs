@@ -29,8 +29,7 @@ impl Store {
     /// Every row about `user`, table by table (tables without any are left out).
     #[tracing::instrument(skip_all, fields(user = %user))]
     pub async fn member_data(&self, user: UserId) -> Result<Vec<TableRows>, StoreError> {
-        let mut writer = self.writer().await?;
-        let mut tx = writer.begin().await?;
+        let mut tx = self.begin_read().await?;
         let mut out = Vec::new();
         for table in member_tables(&mut tx).await? {
             // In the order the rows were written: SQLite's rowid, PostgreSQL's physical order.
@@ -45,7 +44,7 @@ impl Store {
                     (
                         column_names(rows.first()),
                         rows.iter()
-                            .map(sqlite_cells)
+                            .map(|row| cells(row, SQLITE_TYPES))
                             .collect::<Result<Vec<_>, _>>()?,
                     )
                 }
@@ -59,7 +58,7 @@ impl Store {
                     (
                         column_names(rows.first()),
                         rows.iter()
-                            .map(postgres_cells)
+                            .map(|row| cells(row, POSTGRES_TYPES))
                             .collect::<Result<Vec<_>, _>>()?,
                     )
                 }
@@ -111,24 +110,21 @@ fn column_names<R: Row>(row: Option<&R>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn sqlite_cells(row: &sqlx::sqlite::SqliteRow) -> Result<Vec<Cell>, StoreError> {
-    (0..row.columns().len())
-        .map(|i| {
-            let raw = row.try_get_raw(i)?;
-            if raw.is_null() {
-                return Ok(Cell::Null);
-            }
-            let kind = raw.type_info().name().to_owned();
-            Ok(match kind.as_str() {
-                "INTEGER" => Cell::Integer(row.try_get(i)?),
-                "REAL" => Cell::Real(row.try_get(i)?),
-                _ => Cell::Text(row.try_get(i)?),
-            })
-        })
-        .collect()
-}
+/// SQLite's names for the integer and real columns a row may hold.
+const SQLITE_TYPES: (&str, &str) = ("INTEGER", "REAL");
+/// PostgreSQL's (every integer is a BIGINT, every real a DOUBLE PRECISION).
+const POSTGRES_TYPES: (&str, &str) = ("INT8", "FLOAT8");
 
-fn postgres_cells(row: &sqlx::postgres::PgRow) -> Result<Vec<Cell>, StoreError> {
+/// A row's cells, each read as the type its column names (`types`: the database's names for
+/// an integer and a real); anything else as text.
+fn cells<R>(row: &R, (integer, real): (&str, &str)) -> Result<Vec<Cell>, StoreError>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    f64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
     (0..row.columns().len())
         .map(|i| {
             let raw = row.try_get_raw(i)?;
@@ -136,10 +132,12 @@ fn postgres_cells(row: &sqlx::postgres::PgRow) -> Result<Vec<Cell>, StoreError> 
                 return Ok(Cell::Null);
             }
             let kind = raw.type_info().name().to_owned();
-            Ok(match kind.as_str() {
-                "INT8" => Cell::Integer(row.try_get(i)?),
-                "FLOAT8" => Cell::Real(row.try_get(i)?),
-                _ => Cell::Text(row.try_get(i)?),
+            Ok(if kind == integer {
+                Cell::Integer(row.try_get(i)?)
+            } else if kind == real {
+                Cell::Real(row.try_get(i)?)
+            } else {
+                Cell::Text(row.try_get(i)?)
             })
         })
         .collect()

@@ -71,11 +71,6 @@ pub async fn fresh_database() -> TestDatabase {
     }
 }
 
-/// Whether the running test is a PostgreSQL twin.
-pub fn on_postgres() -> bool {
-    POSTGRES_ADMIN.try_with(|_| ()).is_ok()
-}
-
 /// Runs `test` on PostgreSQL when the variable is set; otherwise says it was skipped.
 pub async fn run_on_postgres(name: &str, test: impl Future<Output = ()>) {
     let Some(admin) = std::env::var(POSTGRES_URL_VAR)
